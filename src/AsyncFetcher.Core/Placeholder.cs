@@ -1,0 +1,1 @@
+namespace AsyncFetcher.Core; internal static class Placeholder { }
