@@ -1,0 +1,184 @@
+using System.CommandLine;
+using AsyncFetcher.Cli.Hosting;
+using AsyncFetcher.Core;
+using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Output;
+using AsyncFetcher.Core.Parsing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AsyncFetcher.Cli.Commands;
+
+/// <summary><c>asyncfetch crawl SEEDS... [options]</c>: crawl from seed files, URLs or standard input, one record per URL.</summary>
+internal static class CrawlCommand
+{
+    public static Command Create()
+    {
+        var seeds = new Argument<string[]>("seeds")
+        {
+            Description = "Files of URLs (one per line, # comments), URLs, or - for standard input",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var flags = new CrawlFlags();
+        var command = new Command("crawl", "Crawl from seed URLs, following links, and write one record per URL") { seeds };
+        flags.AddTo(command);
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, flags, parse.GetValue(seeds) ?? [], cancellationToken));
+        return command;
+    }
+
+    /// <summary>Runs a crawl with the given flags and seed sources; shared by <c>crawl</c> and <c>demo crawl</c>.</summary>
+    public static async Task<int> RunAsync(ParseResult parse, CrawlFlags flags, IReadOnlyList<string> seedSources, CancellationToken cancellationToken)
+    {
+        var configuration = flags.ToConfiguration(parse, out var flagError);
+        if (flagError is not null)
+        {
+            return ExitCodes.Usage(flagError);
+        }
+        var configFile = parse.GetValue(flags.Config);
+        if (configFile is not null && !File.Exists(configFile))
+        {
+            return ExitCodes.Usage($"cannot read '{configFile}': no such file");
+        }
+
+        IHost host;
+        CrawlOptions options;
+        try
+        {
+            host = CrawlHost.Build(configuration, configFile, parse.GetValue(flags.Quiet));
+            await host.StartAsync(cancellationToken);
+            options = host.Services.GetRequiredService<IOptions<CrawlOptions>>().Value;
+        }
+        catch (OptionsValidationException e)
+        {
+            return ExitCodes.Usage(e.Failures.First());
+        }
+        catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FormatException)
+        {
+            return ExitCodes.Usage($"configuration: {Innermost(e).Message}");
+        }
+
+        using (host)
+        {
+            var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("asyncfetch");
+            var seedList = await ReadSeedsAsync(seedSources, options, logger, cancellationToken);
+            if (seedList.Error is not null)
+            {
+                return ExitCodes.Usage(seedList.Error);
+            }
+            if (seedList.Urls.Count == 0)
+            {
+                return ExitCodes.Usage("no seed URLs to crawl");
+            }
+
+            IResultWriter writer;
+            try
+            {
+                writer = OpenOutput(options);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                return ExitCodes.Fatal($"cannot write '{options.Output}': {Describe(e)}");
+            }
+
+            var engine = host.Services.GetRequiredService<CrawlEngine>();
+            var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            var started = TimeProvider.System.GetTimestamp();
+            await using (writer)
+            {
+                try
+                {
+                    await foreach (var result in engine.RunAsync(seedList.Urls, lifetime.ApplicationStopping))
+                    {
+                        await writer.WriteAsync(result, CancellationToken.None);
+                    }
+                }
+                catch (IOException e)
+                {
+                    return ExitCodes.Fatal($"cannot write '{OutputName(options)}': {e.Message}");
+                }
+            }
+            var stats = engine.Stats;
+            var elapsed = TimeProvider.System.GetElapsedTime(started);
+            logger.LogInformation("{Pages} page(s), {Errors} error(s), {Bytes:N0} bytes, {Disallowed} disallowed by robots.txt in {Seconds:F1}s; records in {Output}",
+                stats.Pages, stats.Errors, stats.Bytes, stats.Disallowed, elapsed.TotalSeconds, OutputName(options));
+
+            await host.StopAsync(CancellationToken.None);
+            return host.Services.GetRequiredService<SignalLifetime>().ExitCode ?? ExitCodes.Ok;
+        }
+    }
+
+    private static async Task<(List<Uri> Urls, string? Error)> ReadSeedsAsync(IReadOnlyList<string> sources, CrawlOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        var urls = new List<Uri>();
+        foreach (var source in sources)
+        {
+            if (source.Contains("://", StringComparison.Ordinal))
+            {
+                Add(SeedReader.Parse(source, "argument", options.MaxUrlLength));
+                continue;
+            }
+            TextReader reader;
+            try
+            {
+                reader = source == "-" ? Console.In : new StreamReader(source);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                return (urls, $"cannot read '{source}': {Describe(e)}");
+            }
+            using (source == "-" ? null : reader)
+            {
+                try
+                {
+                    await foreach (var line in SeedReader.ReadAsync(reader, source == "-" ? "stdin" : source, options.MaxUrlLength, cancellationToken))
+                    {
+                        Add(line);
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    return (urls, $"cannot read '{source}': {Describe(e)}");
+                }
+            }
+        }
+        return (urls, null);
+
+        void Add(SeedLine line)
+        {
+            if (line.Url is not null)
+            {
+                urls.Add(line.Url);
+            }
+            else
+            {
+                logger.LogWarning("{Warning}", line.Warning);
+            }
+        }
+    }
+
+    private static IResultWriter OpenOutput(CrawlOptions options)
+    {
+        var toStdout = string.IsNullOrEmpty(options.Output) || options.Output == "-";
+        var stream = toStdout
+            ? Console.OpenStandardOutput()
+            : new FileStream(options.Output, FileMode.Create, FileAccess.Write, FileShare.Read, 4096, FileOptions.Asynchronous);
+        return options.Format == OutputFormat.Csv
+            ? new CsvResultWriter(stream, ownsStream: !toStdout)
+            : new JsonlResultWriter(stream, ownsStream: !toStdout);
+    }
+
+    private static string OutputName(CrawlOptions options) =>
+        string.IsNullOrEmpty(options.Output) || options.Output == "-" ? "standard output" : options.Output;
+
+    private static string Describe(Exception e) => e switch
+    {
+        FileNotFoundException => "no such file",
+        DirectoryNotFoundException => "no such directory",
+        UnauthorizedAccessException => "permission denied",
+        _ => e.Message,
+    };
+
+    private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
+}

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using AsyncFetcher.Cli.Hosting;
+
+namespace AsyncFetcher.Cli.Commands;
+
+/// <summary>
+/// <c>asyncfetch demo &lt;name&gt;</c>: runnable, offline demonstrations, each against a site served
+/// in-process on loopback. <c>demo crawl</c> crawls the bundled example site with the real engine.
+/// </summary>
+internal static class DemoCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("demo", "Run an offline demo of a concept (see --list)");
+        var list = new Option<bool>("--list") { Description = "List the demos" };
+        command.Options.Add(list);
+        command.Subcommands.Add(CreateCrawl());
+        command.SetAction(parse =>
+        {
+            if (!parse.GetValue(list))
+            {
+                return ExitCodes.Usage("name a demo, or use --list to see them");
+            }
+            foreach (var demo in command.Subcommands)
+            {
+                Console.WriteLine($"{demo.Name,-20} {demo.Description}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateCrawl()
+    {
+        var flags = new CrawlFlags();
+        var command = new Command("crawl", "Serve examples/site on loopback and crawl it with the real engine (takes every crawl option)");
+        flags.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var site = await LocalSite.StartAsync(LocalSite.ExampleRoot, TimeSpan.FromMilliseconds(20), cancellationToken);
+            Console.Error.WriteLine($"asyncfetch: serving examples/site at {site.BaseUrl}");
+            var exit = await CrawlCommand.RunAsync(parse, flags, [new Uri(site.BaseUrl, "index.html").AbsoluteUri], cancellationToken);
+            Console.Error.WriteLine($"asyncfetch: the site served {site.Requests} request(s), at most {site.PeakInFlight} at once");
+            return exit;
+        });
+        return command;
+    }
+}

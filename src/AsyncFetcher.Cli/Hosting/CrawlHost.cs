@@ -1,0 +1,52 @@
+using AsyncFetcher.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AsyncFetcher.Cli.Hosting;
+
+/// <summary>
+/// Builds the generic host for a command: configuration layered appsettings.json → --config file →
+/// ASYNCFETCH_ environment variables → flags; logging to standard error; the crawler's services;
+/// and the signal lifetime that turns Ctrl+C into a graceful stop.
+/// </summary>
+internal static class CrawlHost
+{
+    public static IHost Build(IDictionary<string, string?> flags, string? configFile, bool quiet, Action<IServiceCollection>? configure = null)
+    {
+        DurationConverter.Register();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
+        if (configFile is not null)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
+        }
+        builder.Configuration.AddEnvironmentVariables("ASYNCFETCH_");
+        builder.Configuration.AddInMemoryCollection(flags);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.AddConsole(o =>
+        {
+            o.FormatterName = TerseConsoleFormatter.FormatterName;
+            o.LogToStandardErrorThreshold = LogLevel.Trace;
+        }).AddConsoleFormatter<TerseConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+        if (quiet)
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        }
+
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
+        builder.Services.AddOptions<CrawlOptions>().Bind(builder.Configuration.GetSection(CrawlOptions.Section));
+        builder.Services.AddAsyncFetcher();
+        builder.Services.AddSingleton<SignalLifetime>();
+        builder.Services.AddSingleton<IHostLifetime>(sp => sp.GetRequiredService<SignalLifetime>());
+        configure?.Invoke(builder.Services);
+        return builder.Build();
+    }
+}

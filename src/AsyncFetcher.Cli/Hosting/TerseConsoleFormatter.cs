@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Console;
+
+namespace AsyncFetcher.Cli.Hosting;
+
+/// <summary>Log lines as a command-line tool writes them: "asyncfetch: warning: message", no categories, no stack traces unless asked.</summary>
+internal sealed class TerseConsoleFormatter() : ConsoleFormatter(FormatterName)
+{
+    public const string FormatterName = "terse";
+
+    public override void Write<TState>(in LogEntry<TState> logEntry, Microsoft.Extensions.Logging.IExternalScopeProvider? scopeProvider, TextWriter textWriter)
+    {
+        var message = logEntry.Formatter(logEntry.State, logEntry.Exception);
+        var level = logEntry.LogLevel switch
+        {
+            LogLevel.Critical or LogLevel.Error => "error: ",
+            LogLevel.Warning => "warning: ",
+            LogLevel.Debug or LogLevel.Trace => "debug: ",
+            _ => "",
+        };
+        textWriter.Write("asyncfetch: ");
+        textWriter.Write(level);
+        textWriter.Write(message);
+        if (logEntry.Exception is { } e)
+        {
+            textWriter.Write($" ({e.GetType().Name}: {e.Message})");
+        }
+        textWriter.Write(Environment.NewLine);
+    }
+}

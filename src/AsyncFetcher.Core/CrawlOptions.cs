@@ -1,0 +1,106 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AsyncFetcher.Core;
+
+/// <summary>
+/// Every setting of a crawl, with its default. Bound from appsettings.json, then
+/// ASYNCFETCH_CRAWL__* environment variables, then command-line flags, and validated
+/// once by <see cref="CrawlOptionsValidator"/> before any request is sent.
+/// </summary>
+public sealed class CrawlOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string Section = "Crawl";
+
+    /// <summary>The most requests in flight at once (<c>--max</c>).</summary>
+    public int Max { get; set; } = 10;
+
+    /// <summary>The most requests in flight to one host (<c>--max-per-host</c>); 0 means the same as <see cref="Max"/>.</summary>
+    public int MaxPerHost { get; set; }
+
+    /// <summary>Timeout of one HTTP attempt (<c>--timeout</c>).</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Budget for one URL across all its attempts (<c>--total-timeout</c>); zero means timeout × (retries + 1) plus backoff.</summary>
+    public TimeSpan TotalTimeout { get; set; }
+
+    /// <summary>Retries after the first attempt for 408, 429, 5xx and network errors (<c>--retries</c>).</summary>
+    public int Retries { get; set; } = 3;
+
+    /// <summary>The first retry's backoff; later ones grow exponentially, with jitter (<c>--retry-delay</c>).</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest Retry-After honoured; a longer one gives up on the URL (<c>--max-retry-after</c>).</summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The User-Agent header (<c>--user-agent</c>); its first token is matched against robots.txt groups.</summary>
+    public string UserAgent { get; set; } = DefaultUserAgent;
+
+    /// <summary>How many links away from a seed the crawl goes (<c>--depth</c>); 0 fetches only the seeds.</summary>
+    public int Depth { get; set; } = 3;
+
+    /// <summary>The most pages fetched in the whole crawl (<c>--max-pages</c>); 0 means unlimited. Exact, never overshot.</summary>
+    public long MaxPages { get; set; }
+
+    /// <summary>Which discovered links are followed (<c>--scope</c>).</summary>
+    public CrawlScope Scope { get; set; } = CrawlScope.Host;
+
+    /// <summary>Only URLs matching one of these regular expressions are followed (<c>--include</c>).</summary>
+    public IList<string> Include { get; set; } = [];
+
+    /// <summary>URLs matching any of these regular expressions are not followed (<c>--exclude</c>).</summary>
+    public IList<string> Exclude { get; set; } = [];
+
+    /// <summary>Longer URLs are not followed (<c>--max-url-length</c>).</summary>
+    public int MaxUrlLength { get; set; } = 2048;
+
+    /// <summary>The most distinct query strings followed for one path of one host (<c>--max-query-variants</c>); ends calendar traps.</summary>
+    public int MaxQueryVariants { get; set; } = 100;
+
+    /// <summary>Sort query parameters when normalising URLs, so reordered queries count as one URL (<c>--sort-query</c>).</summary>
+    public bool SortQuery { get; set; }
+
+    /// <summary>Obey robots.txt (<c>--no-robots</c> turns it off).</summary>
+    public bool Robots { get; set; } = true;
+
+    /// <summary>The longest robots.txt Crawl-delay honoured (<c>--max-crawl-delay</c>).</summary>
+    public TimeSpan MaxCrawlDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Minimum interval between requests to one host (<c>--delay</c>).</summary>
+    public TimeSpan Delay { get; set; }
+
+    /// <summary>The most redirects followed for one URL (<c>--max-redirects</c>).</summary>
+    public int MaxRedirects { get; set; } = 10;
+
+    /// <summary>Follow links marked rel="nofollow" (<c>--follow-nofollow</c>).</summary>
+    public bool FollowNofollow { get; set; }
+
+    /// <summary>Bodies larger than this are cut off while streaming and marked truncated (<c>--max-body</c>).</summary>
+    public long MaxBody { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>After the first Ctrl+C, how long in-flight requests may finish before they are cancelled (<c>--grace</c>).</summary>
+    public TimeSpan Grace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Where records go (<c>--output</c>); empty or "-" means standard output.</summary>
+    public string Output { get; set; } = "";
+
+    /// <summary>The record format (<c>--format</c>).</summary>
+    public OutputFormat Format { get; set; } = OutputFormat.Jsonl;
+
+    /// <summary>The per-host limit in force: <see cref="MaxPerHost"/>, or <see cref="Max"/> when unset.</summary>
+    public int EffectiveMaxPerHost => MaxPerHost > 0 ? Math.Min(MaxPerHost, Max) : Max;
+
+    /// <summary>The product token robots.txt groups are matched against: the User-Agent up to its first '/' or space.</summary>
+    public string RobotsToken
+    {
+        get
+        {
+            var end = UserAgent.AsSpan().IndexOfAny('/', ' ');
+            return end < 0 ? UserAgent : UserAgent[..end];
+        }
+    }
+
+    /// <summary>The default User-Agent, with this build's version.</summary>
+    public static string DefaultUserAgent { get; } =
+        $"asyncfetch/{typeof(CrawlOptions).Assembly.GetName().Version?.ToString(3) ?? "0"} (+https://github.com/asyncfetch/asyncfetch)";
+}

@@ -1,0 +1,76 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace AsyncFetcher.Core;
+
+/// <summary>
+/// Checks <see cref="CrawlOptions"/> once, before the crawl starts. Each failure names the
+/// flag and its allowed range, so the CLI can print it as the one line a user acts on.
+/// </summary>
+public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, CrawlOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        void Range(string flag, long value, long min, long max)
+        {
+            if (value < min || value > max)
+            {
+                errors.Add($"{flag} must be between {min} and {max} (got {value})");
+            }
+        }
+        void Positive(string flag, TimeSpan value, bool zeroAllowed)
+        {
+            if (value < TimeSpan.Zero || (!zeroAllowed && value == TimeSpan.Zero))
+            {
+                errors.Add($"{flag} must be a {(zeroAllowed ? "non-negative" : "positive")} duration such as 500ms, 10s or 2m (got {value})");
+            }
+        }
+
+        Range("--max", options.Max, 1, 10_000);
+        Range("--max-per-host", options.MaxPerHost, 0, 10_000);
+        Positive("--timeout", options.Timeout, zeroAllowed: false);
+        Positive("--total-timeout", options.TotalTimeout, zeroAllowed: true);
+        Range("--retries", options.Retries, 0, 100);
+        Positive("--retry-delay", options.RetryDelay, zeroAllowed: true);
+        Positive("--max-retry-after", options.MaxRetryAfter, zeroAllowed: true);
+        Range("--depth", options.Depth, 0, 1_000_000);
+        Range("--max-pages", options.MaxPages, 0, long.MaxValue);
+        Range("--max-url-length", options.MaxUrlLength, 16, 1_000_000);
+        Range("--max-query-variants", options.MaxQueryVariants, 1, int.MaxValue);
+        Positive("--max-crawl-delay", options.MaxCrawlDelay, zeroAllowed: true);
+        Positive("--delay", options.Delay, zeroAllowed: true);
+        Range("--max-redirects", options.MaxRedirects, 0, 100);
+        Range("--max-body", options.MaxBody, 1, long.MaxValue);
+        Positive("--grace", options.Grace, zeroAllowed: true);
+        if (string.IsNullOrWhiteSpace(options.UserAgent))
+        {
+            errors.Add("--user-agent must not be empty");
+        }
+        if (!Enum.IsDefined(options.Scope))
+        {
+            errors.Add("--scope must be one of host, domain, any");
+        }
+        if (!Enum.IsDefined(options.Format))
+        {
+            errors.Add("--format must be one of jsonl, csv");
+        }
+        foreach (var (flag, patterns) in new[] { ("--include", options.Include), ("--exclude", options.Exclude) })
+        {
+            foreach (var pattern in patterns)
+            {
+                try
+                {
+                    _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromSeconds(1));
+                }
+                catch (ArgumentException e)
+                {
+                    errors.Add($"{flag} '{pattern}' is not a valid regular expression: {e.Message}");
+                }
+            }
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

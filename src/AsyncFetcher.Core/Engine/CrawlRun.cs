@@ -1,0 +1,463 @@
+using System.Text;
+using System.Threading.Channels;
+using AsyncFetcher.Core.Fetching;
+using AsyncFetcher.Core.Parsing;
+using AsyncFetcher.Core.Scheduling;
+using Microsoft.Extensions.Logging;
+
+namespace AsyncFetcher.Core.Engine;
+
+/// <summary>
+/// One crawl. A single scheduler loop owns all decisions (what to fetch next, when the crawl is
+/// over); N workers fetch and parse. They talk through two channels:
+/// <c>work</c> (bounded, scheduler → workers) and <c>events</c> (unbounded, workers → scheduler).
+/// Workers never write to the bounded channel, so they can never block on it: no deadlock.
+/// </summary>
+internal sealed class CrawlRun
+{
+    private const int RobotsBodyLimit = 512 * 1024;
+
+    private readonly Fetcher fetcher;
+    private readonly IFrontier frontier;
+    private readonly CrawlOptions options;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly CrawlStats stats;
+    private readonly HostScheduler hosts;
+    private readonly ScopeFilter scope;
+    private readonly LinkExtractor extractor;
+    private readonly SemaphoreSlim gate;
+    private readonly CancellationTokenSource abort = new();
+    private readonly Channel<Job> work;
+    private readonly Channel<Event> events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<CrawlResult> results = Channel.CreateBounded<CrawlResult>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
+
+    private int outstanding;
+    private long pagesDispatched;
+    private bool stopping;
+    private bool frontierDry;
+
+    public CrawlRun(Fetcher fetcher, IFrontier frontier, CrawlOptions options, TimeProvider time, ILogger logger, CrawlStats stats)
+    {
+        this.fetcher = fetcher;
+        this.frontier = frontier;
+        this.options = options;
+        this.time = time;
+        this.logger = logger;
+        this.stats = stats;
+        hosts = new HostScheduler(options);
+        scope = new ScopeFilter(options);
+        extractor = new LinkExtractor(options.FollowNofollow, options.SortQuery, options.MaxUrlLength);
+        gate = new SemaphoreSlim(options.Max, options.Max);
+        work = Channel.CreateBounded<Job>(new BoundedChannelOptions(options.Max) { SingleWriter = true });
+    }
+
+    public ChannelReader<CrawlResult> Results => results.Reader;
+
+    private bool PageCapReached => options.MaxPages > 0 && pagesDispatched >= options.MaxPages;
+
+    /// <summary>Cancels in-flight requests at once (used when the consumer stops reading).</summary>
+    public void Abort() => abort.Cancel();
+
+    public async Task RunAsync(IEnumerable<Uri> seeds, CancellationToken stopToken)
+    {
+        var workers = new Task[options.Max];
+        for (var i = 0; i < workers.Length; i++)
+        {
+            workers[i] = Task.Run(WorkerAsync, CancellationToken.None);
+        }
+        Exception? failure = null;
+        try
+        {
+            await ScheduleAsync(seeds, stopToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            abort.Cancel();
+        }
+        finally
+        {
+            work.Writer.TryComplete();
+            await Task.WhenAll(workers).ConfigureAwait(false);
+            results.Writer.TryComplete(failure);
+            abort.Dispose();
+            gate.Dispose();
+        }
+    }
+
+    private async Task ScheduleAsync(IEnumerable<Uri> seeds, CancellationToken stopToken)
+    {
+        foreach (var seed in seeds)
+        {
+            await frontier.AddAsync(new CrawlRequest(seed, 0, null, seed.IdnHost), CancellationToken.None).ConfigureAwait(false);
+        }
+        using var stopRegistration = stopToken.Register(() => events.Writer.TryWrite(new StopEvent()));
+        ITimer? graceTimer = null;
+        try
+        {
+            while (true)
+            {
+                DateTimeOffset? due = null;
+                if (!stopping)
+                {
+                    await RefillAsync().ConfigureAwait(false);
+                    due = await DispatchAsync().ConfigureAwait(false);
+                }
+                stats.SetInFlight(outstanding);
+                stats.SetQueued(hosts.Queued);
+                if (outstanding == 0 && (stopping || (hosts.Queued == 0 && (frontierDry || PageCapReached))))
+                {
+                    return;
+                }
+                var next = await NextEventAsync(due).ConfigureAwait(false);
+                switch (next)
+                {
+                    case null:
+                        break;
+                    case StopEvent when !stopping:
+                        stopping = true;
+                        foreach (var request in hosts.DrainAll())
+                        {
+                            await frontier.ReleaseAsync(request.Origin, CancellationToken.None).ConfigureAwait(false);
+                        }
+                        graceTimer = time.CreateTimer(_ => events.Writer.TryWrite(new GraceOverEvent()), null, options.Grace, Timeout.InfiniteTimeSpan);
+                        break;
+                    case StopEvent:
+                        break;
+                    case GraceOverEvent:
+                        logger.LogInformation("grace period over: cancelling {Count} request(s) in flight", outstanding);
+                        await abort.CancelAsync().ConfigureAwait(false);
+                        break;
+                    case RobotsEvent robots:
+                        outstanding--;
+                        hosts.SetRobots(robots.HostKey, robots.Robots);
+                        break;
+                    case CancelledEvent cancelled:
+                        outstanding--;
+                        if (cancelled.Job.Kind == JobKind.Robots)
+                        {
+                            hosts.SetRobots(cancelled.Job.Request.HostKey, RobotsTxt.DisallowAll);
+                        }
+                        else
+                        {
+                            hosts.Release(cancelled.Job.Request.HostKey);
+                            await frontier.ReleaseAsync(cancelled.Job.Request.Origin, CancellationToken.None).ConfigureAwait(false);
+                        }
+                        break;
+                    case PageEvent page:
+                        outstanding--;
+                        hosts.Release(page.Request.HostKey);
+                        await CompletePageAsync(page).ConfigureAwait(false);
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            if (graceTimer is not null)
+            {
+                await graceTimer.DisposeAsync().ConfigureAwait(false);
+            }
+            stats.SetInFlight(0);
+        }
+    }
+
+    private async Task RefillAsync()
+    {
+        var window = Math.Max(1024, options.Max * 16);
+        if (frontierDry || PageCapReached || hosts.Queued >= window / 2)
+        {
+            return;
+        }
+        var batch = await frontier.TakeAsync(window - hosts.Queued, CancellationToken.None).ConfigureAwait(false);
+        foreach (var request in batch)
+        {
+            hosts.Enqueue(request);
+        }
+        frontierDry = batch.Count == 0;
+    }
+
+    /// <summary>Hands work to the workers while slots are free; returns when a waiting host may go next.</summary>
+    private async Task<DateTimeOffset?> DispatchAsync()
+    {
+        while (outstanding < options.Max)
+        {
+            var decision = hosts.Next(time.GetUtcNow());
+            var request = decision.Request!;
+            switch (decision.Kind)
+            {
+                case HostScheduler.DecisionKind.Wait:
+                    return decision.Due;
+                case HostScheduler.DecisionKind.FetchRobots:
+                    outstanding++;
+                    var robotsUrl = new Uri(request.Url, "/robots.txt");
+                    await work.Writer.WriteAsync(new Job(JobKind.Robots, request with { Url = robotsUrl, Redirect = null }), CancellationToken.None).ConfigureAwait(false);
+                    break;
+                case HostScheduler.DecisionKind.Disallowed:
+                    stats.AddDisallowed();
+                    if (request.Depth == 0 && request.Redirect is null)
+                    {
+                        // A seed was asked for by name: say why it was not fetched.
+                        await EmitAsync(NewResult(request) with { Error = "disallowed by robots.txt" }).ConfigureAwait(false);
+                    }
+                    await frontier.CompleteAsync(request.Origin, [], CancellationToken.None).ConfigureAwait(false);
+                    break;
+                case HostScheduler.DecisionKind.Fetch when request.Redirect is null && PageCapReached:
+                    hosts.Release(request.HostKey);
+                    await frontier.ReleaseAsync(request, CancellationToken.None).ConfigureAwait(false);
+                    break;
+                case HostScheduler.DecisionKind.Fetch:
+                    outstanding++;
+                    if (request.Redirect is null)
+                    {
+                        pagesDispatched++;
+                    }
+                    await work.Writer.WriteAsync(new Job(JobKind.Page, request), CancellationToken.None).ConfigureAwait(false);
+                    break;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Waits for a worker's event, or until <paramref name="due"/> (a host's politeness interval ends); null on the timer.</summary>
+    private async Task<Event?> NextEventAsync(DateTimeOffset? due)
+    {
+        if (events.Reader.TryRead(out var ready))
+        {
+            return ready;
+        }
+        if (due is null)
+        {
+            return await events.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        var wait = due.Value - time.GetUtcNow();
+        if (wait <= TimeSpan.Zero)
+        {
+            return null;
+        }
+        using var timer = new CancellationTokenSource(wait, time);
+        try
+        {
+            return await events.Reader.ReadAsync(timer.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timer.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private async Task CompletePageAsync(PageEvent page)
+    {
+        var request = page.Request;
+        var response = page.Response;
+        var chain = request.Redirect;
+        var attempts = (chain?.Attempts ?? 0) + response.Attempts;
+        var elapsed = (chain?.Elapsed ?? TimeSpan.Zero) + response.Elapsed;
+        var result = NewResult(request) with
+        {
+            FinalUrl = request.Url.AbsoluteUri,
+            Status = response.Status,
+            ContentType = response.ContentType,
+            Bytes = response.Bytes,
+            ElapsedMs = (long)elapsed.TotalMilliseconds,
+            Attempts = attempts,
+            Redirects = chain?.Count ?? 0,
+            Truncated = response.Truncated,
+            Error = response.Error,
+            Title = page.Links?.Title,
+            Links = page.Links?.LinksFound,
+        };
+
+        if (response.IsRedirect)
+        {
+            var redirect = await FollowRedirectAsync(request, response.Location!, attempts, elapsed).ConfigureAwait(false);
+            if (redirect is null)
+            {
+                return;
+            }
+            result = result with { FinalUrl = redirect.Value.Target ?? result.FinalUrl, Error = redirect.Value.Error };
+        }
+
+        var discovered = new List<CrawlRequest>();
+        if (page.Links is { } links && request.Origin.Depth < options.Depth)
+        {
+            var unique = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var link in links.Links)
+            {
+                if (unique.Add(link.AbsoluteUri) && scope.Allows(request, link) && scope.TakeQueryVariant(link))
+                {
+                    discovered.Add(new CrawlRequest(link, request.Origin.Depth + 1, request.Url.AbsoluteUri, request.ScopeHost));
+                }
+            }
+            stats.SetOutOfScope(scope.OutOfScope);
+        }
+        await EmitAsync(result).ConfigureAwait(false);
+        await frontier.CompleteAsync(request.Origin, discovered, CancellationToken.None).ConfigureAwait(false);
+        if (discovered.Count > 0)
+        {
+            frontierDry = false;
+        }
+    }
+
+    /// <summary>
+    /// Queues the next hop of a redirect, checked like any link; null when it was queued (the
+    /// record waits for the hop), else why the chain ends here.
+    /// </summary>
+    private async Task<(string? Target, string? Error)?> FollowRedirectAsync(CrawlRequest request, Uri location, int attempts, TimeSpan elapsed)
+    {
+        if (stopping)
+        {
+            // No new requests once stopping: the origin goes back to the frontier, to be fetched on resume.
+            await frontier.ReleaseAsync(request.Origin, CancellationToken.None).ConfigureAwait(false);
+            return null;
+        }
+        if (!UrlNormalizer.TryNormalize(location.AbsoluteUri, options.SortQuery, options.MaxUrlLength, out var target))
+        {
+            return (location.OriginalString, "redirect to an unsupported URL");
+        }
+        var urls = request.Redirect?.Urls ?? [request.Key];
+        if (urls.Contains(target.AbsoluteUri))
+        {
+            return (target.AbsoluteUri, "redirect loop");
+        }
+        if (urls.Count > options.MaxRedirects)
+        {
+            return (target.AbsoluteUri, "too many redirects");
+        }
+        // A seed that redirects (http → https, a new host) moves its scope with it.
+        var isSeed = request.Origin.Depth == 0;
+        var scopeHost = isSeed ? target.IdnHost : request.ScopeHost;
+        if (!isSeed && !scope.InScope(request.ScopeHost, target))
+        {
+            return (target.AbsoluteUri, "redirect out of scope");
+        }
+        var hop = new CrawlRequest(target, request.Depth, request.Parent, scopeHost)
+        {
+            Redirect = new RedirectChain(request.Origin, [.. urls, target.AbsoluteUri], attempts, elapsed),
+        };
+        if (!await frontier.MarkSeenAsync(hop, CancellationToken.None).ConfigureAwait(false))
+        {
+            // Already fetched (or queued) under this URL: the record says where it went, nothing is fetched twice.
+            return (target.AbsoluteUri, null);
+        }
+        hosts.Enqueue(hop);
+        return null;
+    }
+
+    private CrawlResult NewResult(CrawlRequest request)
+    {
+        var origin = request.Origin;
+        return new CrawlResult { Url = origin.Url.AbsoluteUri, Depth = origin.Depth, Parent = origin.Parent, FetchedAt = time.GetUtcNow() };
+    }
+
+    private async Task EmitAsync(CrawlResult result)
+    {
+        stats.RecordResult(result);
+        await results.Writer.WriteAsync(result, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task WorkerAsync()
+    {
+        await foreach (var job in work.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            Event done;
+            try
+            {
+                done = job.Kind == JobKind.Robots
+                    ? await FetchRobotsAsync(job.Request, abort.Token).ConfigureAwait(false)
+                    : await FetchPageAsync(job.Request, abort.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (abort.IsCancellationRequested)
+            {
+                done = new CancelledEvent(job);
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "unexpected failure on {Url}", job.Request.Url);
+                done = job.Kind == JobKind.Robots
+                    ? new RobotsEvent(job.Request.HostKey, RobotsTxt.AllowAll)
+                    : new PageEvent(job.Request, new FetchResponse { Error = $"internal: {e.Message}" }, null);
+            }
+            events.Writer.TryWrite(done);
+        }
+    }
+
+    private async Task<Event> FetchPageAsync(CrawlRequest request, CancellationToken cancellationToken)
+    {
+        FetchResponse response;
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            response = await fetcher.FetchAsync(request.Url, keepBody: false, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+        PageLinks? links = null;
+        if (response.IsHtml && response.Status is >= 200 and < 300)
+        {
+            // Parsing runs after the slot is released: CPU work should not hold a network slot.
+            var html = HtmlDecoder.Decode(response.Body.Span, response.Charset);
+            links = extractor.Extract(html, request.Url);
+        }
+        return new PageEvent(request, response with { Body = default }, links);
+    }
+
+    /// <summary>Fetches robots.txt as RFC 9309 says: 2xx parsed, 4xx allows all, 5xx or unreachable disallows all.</summary>
+    private async Task<Event> FetchRobotsAsync(CrawlRequest request, CancellationToken cancellationToken)
+    {
+        var url = request.Url;
+        for (var hop = 0; hop <= 5; hop++)
+        {
+            FetchResponse response;
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                response = await fetcher.FetchAsync(url, keepBody: true, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+            if (response.IsRedirect)
+            {
+                url = response.Location!;
+                continue;
+            }
+            var robots = response.Status switch
+            {
+                >= 200 and < 300 => RobotsTxt.Parse(Encoding.UTF8.GetString(response.Body.Span[..Math.Min(response.Body.Length, RobotsBodyLimit)]), options.RobotsToken),
+                >= 400 and < 500 => RobotsTxt.AllowAll,
+                _ => RobotsTxt.DisallowAll,
+            };
+            if (robots == RobotsTxt.DisallowAll)
+            {
+                logger.LogWarning("robots.txt of {Host} unavailable ({Reason}): not crawling that host", request.HostKey, response.Error ?? $"status {response.Status}");
+            }
+            return new RobotsEvent(request.HostKey, robots);
+        }
+        return new RobotsEvent(request.HostKey, RobotsTxt.AllowAll);
+    }
+
+    private enum JobKind
+    {
+        Page,
+        Robots,
+    }
+
+    private sealed record Job(JobKind Kind, CrawlRequest Request);
+
+    private abstract record Event;
+
+    private sealed record PageEvent(CrawlRequest Request, FetchResponse Response, PageLinks? Links) : Event;
+
+    private sealed record RobotsEvent(string HostKey, RobotsTxt Robots) : Event;
+
+    private sealed record CancelledEvent(Job Job) : Event;
+
+    private sealed record StopEvent : Event;
+
+    private sealed record GraceOverEvent : Event;
+}

@@ -1,0 +1,63 @@
+namespace AsyncFetcher.Core.Engine;
+
+/// <summary>
+/// Live counters of a crawl, written with <see cref="Interlocked"/> by the engine and read
+/// without locks by progress reporters and the summary.
+/// </summary>
+public sealed class CrawlStats
+{
+    private long pages;
+    private long errors;
+    private long bytes;
+    private long retries;
+    private long disallowed;
+    private long outOfScope;
+    private long inFlight;
+    private long queued;
+
+    /// <summary>Records written.</summary>
+    public long Pages => Interlocked.Read(ref pages);
+
+    /// <summary>Records with an error (no HTTP response).</summary>
+    public long Errors => Interlocked.Read(ref errors);
+
+    /// <summary>Body bytes received.</summary>
+    public long Bytes => Interlocked.Read(ref bytes);
+
+    /// <summary>Attempts beyond the first, over all URLs.</summary>
+    public long Retries => Interlocked.Read(ref retries);
+
+    /// <summary>URLs not requested because robots.txt disallows them.</summary>
+    public long Disallowed => Interlocked.Read(ref disallowed);
+
+    /// <summary>Links not followed: out of scope, excluded, or over the query-variant cap.</summary>
+    public long OutOfScope => Interlocked.Read(ref outOfScope);
+
+    /// <summary>Requests in flight now.</summary>
+    public long InFlight => Interlocked.Read(ref inFlight);
+
+    /// <summary>Requests waiting in the scheduler now (the frontier may hold more).</summary>
+    public long Queued => Interlocked.Read(ref queued);
+
+    internal void RecordResult(CrawlResult result)
+    {
+        Interlocked.Increment(ref pages);
+        Interlocked.Add(ref bytes, result.Bytes);
+        if (result.Error is not null)
+        {
+            Interlocked.Increment(ref errors);
+        }
+        if (result.Attempts > 1 + result.Redirects)
+        {
+            Interlocked.Add(ref retries, result.Attempts - 1 - result.Redirects);
+        }
+    }
+
+    internal void AddDisallowed() => Interlocked.Increment(ref disallowed);
+
+    internal void SetOutOfScope(long value) => Interlocked.Exchange(ref outOfScope, value);
+
+    internal void SetInFlight(long value) => Interlocked.Exchange(ref inFlight, value);
+
+    internal void SetQueued(long value) => Interlocked.Exchange(ref queued, value);
+}

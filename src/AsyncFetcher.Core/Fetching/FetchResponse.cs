@@ -1,0 +1,30 @@
+namespace AsyncFetcher.Core.Fetching;
+
+/// <summary>The outcome of one HTTP exchange, resilience included; errors are values, not exceptions.</summary>
+internal sealed record FetchResponse
+{
+    public int? Status { get; init; }
+
+    public string? ContentType { get; init; }
+
+    public string? Charset { get; init; }
+
+    public Uri? Location { get; init; }
+
+    /// <summary>The body, kept only for HTML (up to the body limit); empty otherwise.</summary>
+    public ReadOnlyMemory<byte> Body { get; init; }
+
+    public long Bytes { get; init; }
+
+    public bool Truncated { get; init; }
+
+    public int Attempts { get; init; }
+
+    public TimeSpan Elapsed { get; init; }
+
+    public string? Error { get; init; }
+
+    public bool IsHtml { get; init; }
+
+    public bool IsRedirect => Status is 301 or 302 or 303 or 307 or 308 && Location is not null;
+}

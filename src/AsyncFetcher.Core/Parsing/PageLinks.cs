@@ -1,0 +1,9 @@
+namespace AsyncFetcher.Core.Parsing;
+
+/// <summary>What a page says about itself and where it points.</summary>
+/// <param name="Title">The document title, trimmed; null when absent.</param>
+/// <param name="Links">Every followable link target, normalised, in document order (duplicates kept).</param>
+/// <param name="LinksFound">How many link elements the page had, before filtering.</param>
+/// <param name="NoIndex">The page carries meta robots noindex.</param>
+/// <param name="NoFollow">The page carries meta robots nofollow: none of its links are followed.</param>
+internal sealed record PageLinks(string? Title, IReadOnlyList<Uri> Links, int LinksFound, bool NoIndex, bool NoFollow);

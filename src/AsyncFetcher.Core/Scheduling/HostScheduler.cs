@@ -1,0 +1,130 @@
+using AsyncFetcher.Core.Engine;
+
+namespace AsyncFetcher.Core.Scheduling;
+
+/// <summary>
+/// Picks the next request whose host may go now: robots.txt known, fewer than the per-host
+/// limit in flight, and the host's interval since its last request passed. Hosts take turns,
+/// so one large site does not starve the others. Single-threaded: only the engine's loop calls it.
+/// </summary>
+internal sealed class HostScheduler(CrawlOptions options)
+{
+    private readonly Dictionary<string, HostState> hosts = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<HostState> order = [];
+    private int next;
+
+    /// <summary>Requests held here, waiting for their host.</summary>
+    public int Queued { get; private set; }
+
+    public void Enqueue(CrawlRequest request)
+    {
+        if (!hosts.TryGetValue(request.HostKey, out var host))
+        {
+            host = new HostState(request.HostKey) { Interval = options.Delay };
+            if (!options.Robots)
+            {
+                host.Robots = RobotsTxt.AllowAll;
+            }
+            hosts.Add(host.Key, host);
+            order.Add(host);
+        }
+        host.Pending.Enqueue(request);
+        Queued++;
+    }
+
+    public HostState Host(string key) => hosts[key];
+
+    /// <summary>
+    /// The next thing to do at <paramref name="now"/>: a page or robots.txt fetch to dispatch, or
+    /// nothing, with the time the earliest waiting host may go (null when only in-flight work can unblock).
+    /// </summary>
+    public Decision Next(DateTimeOffset now)
+    {
+        DateTimeOffset? due = null;
+        for (var i = 0; i < order.Count; i++)
+        {
+            var host = order[(next + i) % order.Count];
+            if (host.Pending.Count == 0 || host.InFlight >= options.EffectiveMaxPerHost)
+            {
+                continue;
+            }
+            if (host.Robots is null)
+            {
+                if (host.RobotsRequested)
+                {
+                    continue;
+                }
+                host.RobotsRequested = true;
+                host.InFlight++;
+                next = (next + i + 1) % order.Count;
+                return Decision.FetchRobots(host.Pending.Peek());
+            }
+            if (host.NextAllowed > now)
+            {
+                due = due is null || host.NextAllowed < due ? host.NextAllowed : due;
+                continue;
+            }
+            var request = host.Pending.Dequeue();
+            Queued--;
+            next = (next + i + 1) % order.Count;
+            if (!host.Robots.IsAllowed(request.Url.PathAndQuery))
+            {
+                return Decision.Disallowed(request);
+            }
+            host.InFlight++;
+            if (host.Interval > TimeSpan.Zero)
+            {
+                host.NextAllowed = now + host.Interval;
+            }
+            return Decision.Fetch(request);
+        }
+        return Decision.Wait(due);
+    }
+
+    /// <summary>A fetch to the host finished (or was cancelled): its slot is free.</summary>
+    public void Release(string hostKey) => hosts[hostKey].InFlight--;
+
+    public void SetRobots(string hostKey, RobotsTxt robots)
+    {
+        var host = hosts[hostKey];
+        host.Robots = robots;
+        host.InFlight--;
+        if (robots.CrawlDelay is { } crawlDelay)
+        {
+            var capped = crawlDelay < options.MaxCrawlDelay ? crawlDelay : options.MaxCrawlDelay;
+            host.Interval = capped > options.Delay ? capped : options.Delay;
+        }
+    }
+
+    /// <summary>Drops every waiting request (the crawl is stopping or hit its page cap) and returns them.</summary>
+    public List<CrawlRequest> DrainAll()
+    {
+        var all = new List<CrawlRequest>(Queued);
+        foreach (var host in order)
+        {
+            all.AddRange(host.Pending);
+            host.Pending.Clear();
+        }
+        Queued = 0;
+        return all;
+    }
+
+    internal readonly record struct Decision(DecisionKind Kind, CrawlRequest? Request, DateTimeOffset? Due)
+    {
+        public static Decision Fetch(CrawlRequest request) => new(DecisionKind.Fetch, request, null);
+
+        public static Decision FetchRobots(CrawlRequest forRequest) => new(DecisionKind.FetchRobots, forRequest, null);
+
+        public static Decision Disallowed(CrawlRequest request) => new(DecisionKind.Disallowed, request, null);
+
+        public static Decision Wait(DateTimeOffset? due) => new(DecisionKind.Wait, null, due);
+    }
+
+    internal enum DecisionKind
+    {
+        Fetch,
+        FetchRobots,
+        Disallowed,
+        Wait,
+    }
+}

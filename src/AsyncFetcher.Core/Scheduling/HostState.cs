@@ -1,0 +1,20 @@
+namespace AsyncFetcher.Core.Scheduling;
+
+/// <summary>What the scheduler knows of one host: its queue, what is in flight, when it may go next, its robots rules.</summary>
+internal sealed class HostState(string key)
+{
+    public string Key { get; } = key;
+
+    public Queue<Engine.CrawlRequest> Pending { get; } = new();
+
+    public int InFlight { get; set; }
+
+    public DateTimeOffset NextAllowed { get; set; } = DateTimeOffset.MinValue;
+
+    public RobotsTxt? Robots { get; set; }
+
+    public bool RobotsRequested { get; set; }
+
+    /// <summary>The interval between requests: the larger of --delay and the robots Crawl-delay (capped).</summary>
+    public TimeSpan Interval { get; set; }
+}

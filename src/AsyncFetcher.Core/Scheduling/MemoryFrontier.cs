@@ -1,0 +1,53 @@
+using AsyncFetcher.Core.Engine;
+
+namespace AsyncFetcher.Core.Scheduling;
+
+/// <summary>The default frontier: a FIFO queue (so the crawl is breadth-first) and a seen set, in memory.</summary>
+internal sealed class MemoryFrontier : IFrontier
+{
+    private readonly HashSet<string> seen = new(StringComparer.Ordinal);
+    private readonly Queue<CrawlRequest> queue = new();
+
+    public ValueTask<bool> AddAsync(CrawlRequest request, CancellationToken cancellationToken)
+    {
+        var added = seen.Add(request.Key);
+        if (added)
+        {
+            queue.Enqueue(request);
+        }
+        return ValueTask.FromResult(added);
+    }
+
+    public ValueTask<bool> MarkSeenAsync(CrawlRequest hop, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(seen.Add(hop.Key));
+
+    public ValueTask<IReadOnlyList<CrawlRequest>> TakeAsync(int max, CancellationToken cancellationToken)
+    {
+        var batch = new List<CrawlRequest>(Math.Min(max, queue.Count));
+        while (batch.Count < max && queue.TryDequeue(out var request))
+        {
+            batch.Add(request);
+        }
+        return ValueTask.FromResult<IReadOnlyList<CrawlRequest>>(batch);
+    }
+
+    public ValueTask CompleteAsync(CrawlRequest done, IReadOnlyList<CrawlRequest> discovered, CancellationToken cancellationToken)
+    {
+        foreach (var request in discovered)
+        {
+            if (seen.Add(request.Key))
+            {
+                queue.Enqueue(request);
+            }
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ReleaseAsync(CrawlRequest request, CancellationToken cancellationToken)
+    {
+        queue.Enqueue(request);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
