@@ -11,11 +11,7 @@ var parse = root.Parse(args);
 if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
 {
     // One line that names the problem, then where to look: no usage dump, exit 2.
-    var command = parse.CommandResult.Command;
-    var name = command == root ? "asyncfetch" : $"asyncfetch {command.Name}";
-    Console.Error.WriteLine($"asyncfetch: error: {parse.Errors[0].Message}");
-    Console.Error.WriteLine($"Try '{name} --help'.");
-    return 2;
+    return ExitCodes.Usage(parse.Errors[0].Message, parse);
 }
 
 // The host, not the parser, owns Ctrl+C: it turns the first into a graceful stop.

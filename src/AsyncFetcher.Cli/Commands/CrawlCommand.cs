@@ -42,13 +42,20 @@ internal static class CrawlCommand
             return ExitCodes.Usage($"cannot read '{configFile}': no such file");
         }
 
+        var unknown = seedSources.FirstOrDefault(s => s.Length > 1 && s[0] == '-');
+        if (unknown is not null)
+        {
+            return ExitCodes.Usage($"unknown option '{unknown}'", parse);
+        }
+
         IHost host;
         CrawlOptions options;
         try
         {
             host = CrawlHost.Build(configuration, configFile, parse.GetValue(flags.Quiet));
-            await host.StartAsync(cancellationToken);
+            // Binding and validation happen here, once, before the host starts or any request is sent.
             options = host.Services.GetRequiredService<IOptions<CrawlOptions>>().Value;
+            await host.StartAsync(cancellationToken);
         }
         catch (OptionsValidationException e)
         {

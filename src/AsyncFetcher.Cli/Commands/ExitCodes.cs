@@ -5,10 +5,25 @@ internal static class ExitCodes
 {
     public const int Ok = 0;
 
-    public static int Usage(string message)
+    public static int Usage(string message, System.CommandLine.ParseResult? parse = null)
     {
         Console.Error.WriteLine($"asyncfetch: error: {message}");
+        if (parse is not null)
+        {
+            Console.Error.WriteLine($"Try '{CommandPath(parse)} --help'.");
+        }
         return 2;
+    }
+
+    /// <summary>"asyncfetch crawl", "asyncfetch demo crawl": the command the user typed, for "Try ... --help".</summary>
+    public static string CommandPath(System.CommandLine.ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Insert(0, result.Command is System.CommandLine.RootCommand ? "asyncfetch" : result.Command.Name);
+        }
+        return string.Join(' ', names);
     }
 
     public static int Fatal(string message)

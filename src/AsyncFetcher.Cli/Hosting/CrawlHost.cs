@@ -36,9 +36,15 @@ internal static class CrawlHost
             o.FormatterName = TerseConsoleFormatter.FormatterName;
             o.LogToStandardErrorThreshold = LogLevel.Trace;
         }).AddConsoleFormatter<TerseConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+        // Every failure is already in its record; Polly's per-attempt log lines would repeat it.
+        builder.Logging.AddFilter("Polly", LogLevel.None);
+        builder.Logging.AddFilter("Microsoft.Extensions.Http", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         if (quiet)
         {
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            // A rule without a category, added last, overrides the configured default level.
+            builder.Logging.AddFilter(level => level >= LogLevel.Warning);
         }
 
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));

@@ -15,8 +15,6 @@ namespace AsyncFetcher.Core.Engine;
 /// </summary>
 internal sealed class CrawlRun
 {
-    private const int RobotsBodyLimit = 512 * 1024;
-
     private readonly Fetcher fetcher;
     private readonly IFrontier frontier;
     private readonly CrawlOptions options;
@@ -131,7 +129,7 @@ internal sealed class CrawlRun
                         break;
                     case RobotsEvent robots:
                         outstanding--;
-                        hosts.SetRobots(robots.HostKey, robots.Robots);
+                        hosts.SetRobots(robots.HostKey, robots.Robots, robots.Unavailable);
                         break;
                     case CancelledEvent cancelled:
                         outstanding--;
@@ -195,11 +193,15 @@ internal sealed class CrawlRun
                     await work.Writer.WriteAsync(new Job(JobKind.Robots, request with { Url = robotsUrl, Redirect = null }), CancellationToken.None).ConfigureAwait(false);
                     break;
                 case HostScheduler.DecisionKind.Disallowed:
-                    stats.AddDisallowed();
-                    if (request.Depth == 0 && request.Redirect is null)
+                    var unavailable = hosts.Host(request.HostKey).Unavailable;
+                    if (unavailable is null)
                     {
-                        // A seed was asked for by name: say why it was not fetched.
-                        await EmitAsync(NewResult(request) with { Error = "disallowed by robots.txt" }).ConfigureAwait(false);
+                        stats.AddDisallowed();
+                    }
+                    if (unavailable is not null || (request.Depth == 0 && request.Redirect is null))
+                    {
+                        // An unreachable host fails every URL; a seed was asked for by name: say why it was not fetched.
+                        await EmitAsync(NewResult(request) with { Error = unavailable ?? "disallowed by robots.txt" }).ConfigureAwait(false);
                     }
                     await frontier.CompleteAsync(request.Origin, [], CancellationToken.None).ConfigureAwait(false);
                     break;
@@ -376,7 +378,7 @@ internal sealed class CrawlRun
             {
                 logger.LogError(e, "unexpected failure on {Url}", job.Request.Url);
                 done = job.Kind == JobKind.Robots
-                    ? new RobotsEvent(job.Request.HostKey, RobotsTxt.AllowAll)
+                    ? new RobotsEvent(job.Request.HostKey, RobotsTxt.AllowAll, null)
                     : new PageEvent(job.Request, new FetchResponse { Error = $"internal: {e.Message}" }, null);
             }
             events.Writer.TryWrite(done);
@@ -426,19 +428,21 @@ internal sealed class CrawlRun
                 url = response.Location!;
                 continue;
             }
-            var robots = response.Status switch
+            switch (response.Status)
             {
-                >= 200 and < 300 => RobotsTxt.Parse(Encoding.UTF8.GetString(response.Body.Span[..Math.Min(response.Body.Length, RobotsBodyLimit)]), options.RobotsToken),
-                >= 400 and < 500 => RobotsTxt.AllowAll,
-                _ => RobotsTxt.DisallowAll,
-            };
-            if (robots == RobotsTxt.DisallowAll)
-            {
-                logger.LogWarning("robots.txt of {Host} unavailable ({Reason}): not crawling that host", request.HostKey, response.Error ?? $"status {response.Status}");
+                case >= 200 and < 300:
+                    // The parser cuts at its own limit (dropping a half line); cutting here could turn "Disallow: /private" into "Disallow: /".
+                    var text = Encoding.UTF8.GetString(response.Body.Span);
+                    return new RobotsEvent(request.HostKey, RobotsTxt.Parse(text, options.RobotsToken), null);
+                case >= 400 and < 500:
+                    return new RobotsEvent(request.HostKey, RobotsTxt.AllowAll, null);
+                default:
+                    var reason = response.Error ?? $"robots.txt unavailable (status {response.Status})";
+                    logger.LogWarning("{Host}: {Reason}; not crawling that host", request.HostKey, reason);
+                    return new RobotsEvent(request.HostKey, RobotsTxt.DisallowAll, reason);
             }
-            return new RobotsEvent(request.HostKey, robots);
         }
-        return new RobotsEvent(request.HostKey, RobotsTxt.AllowAll);
+        return new RobotsEvent(request.HostKey, RobotsTxt.AllowAll, null);
     }
 
     private enum JobKind
@@ -453,7 +457,7 @@ internal sealed class CrawlRun
 
     private sealed record PageEvent(CrawlRequest Request, FetchResponse Response, PageLinks? Links) : Event;
 
-    private sealed record RobotsEvent(string HostKey, RobotsTxt Robots) : Event;
+    private sealed record RobotsEvent(string HostKey, RobotsTxt Robots, string? Unavailable) : Event;
 
     private sealed record CancelledEvent(Job Job) : Event;
 

@@ -84,10 +84,12 @@ internal sealed class HostScheduler(CrawlOptions options)
     /// <summary>A fetch to the host finished (or was cancelled): its slot is free.</summary>
     public void Release(string hostKey) => hosts[hostKey].InFlight--;
 
-    public void SetRobots(string hostKey, RobotsTxt robots)
+    /// <summary>robots.txt for the host arrived; <paramref name="unavailable"/> says why it could not be had, if so.</summary>
+    public void SetRobots(string hostKey, RobotsTxt robots, string? unavailable = null)
     {
         var host = hosts[hostKey];
         host.Robots = robots;
+        host.Unavailable = unavailable;
         host.InFlight--;
         if (robots.CrawlDelay is { } crawlDelay)
         {

@@ -15,6 +15,9 @@ internal sealed class HostState(string key)
 
     public bool RobotsRequested { get; set; }
 
+    /// <summary>Why robots.txt could not be had (a network error or a 5xx), which also stops the host being crawled; null otherwise.</summary>
+    public string? Unavailable { get; set; }
+
     /// <summary>The interval between requests: the larger of --delay and the robots Crawl-delay (capped).</summary>
     public TimeSpan Interval { get; set; }
 }

@@ -1,0 +1,49 @@
+using AsyncFetcher.Core.Engine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AsyncFetcher.Core.Tests;
+
+/// <summary>Builds the engine the way the CLI does (DI, options, resilient HttpClient) and collects a crawl's records.</summary>
+internal static class EngineHarness
+{
+    public static ServiceProvider Build(CrawlOptions options, TimeProvider? time = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton<IOptions<CrawlOptions>>(Options.Create(options));
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+        services.AddAsyncFetcher();
+        return services.BuildServiceProvider();
+    }
+
+    public static async Task<List<CrawlResult>> CrawlAsync(CrawlOptions options, params Uri[] seeds)
+    {
+        await using var provider = Build(options);
+        return await CrawlAsync(provider, seeds, CancellationToken.None);
+    }
+
+    public static async Task<List<CrawlResult>> CrawlAsync(ServiceProvider provider, Uri[] seeds, CancellationToken stop)
+    {
+        var engine = provider.GetRequiredService<CrawlEngine>();
+        var results = new List<CrawlResult>();
+        await foreach (var result in engine.RunAsync(seeds, stop))
+        {
+            results.Add(result);
+        }
+        return results;
+    }
+
+    /// <summary>Options for a fast test crawl: no retries, short timeouts.</summary>
+    public static CrawlOptions Fast(int max = 10, int depth = 100) => new()
+    {
+        Max = max,
+        Depth = depth,
+        Retries = 0,
+        Timeout = TimeSpan.FromSeconds(10),
+    };
+}
