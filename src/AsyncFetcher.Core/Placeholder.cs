@@ -1,1 +1,0 @@
-namespace AsyncFetcher.Core; internal static class Placeholder { }
