@@ -5,6 +5,8 @@ var root = new RootCommand("asyncfetch: a concurrent web crawler and fetch tool,
 {
     CrawlCommand.Create(),
     DemoCommand.Create(),
+    StatusCommand.Create(),
+    MergeCommand.Create(),
 };
 
 var parse = root.Parse(args);

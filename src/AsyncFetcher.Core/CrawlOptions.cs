@@ -87,6 +87,20 @@ public sealed class CrawlOptions
     /// <summary>The record format (<c>--format</c>).</summary>
     public OutputFormat Format { get; set; } = OutputFormat.Jsonl;
 
+    // Distributed crawl (issue 9): a frontier shared by several asyncfetch processes.
+
+    /// <summary>Where the frontier lives (<c>--frontier</c>): empty for the embedded one, or <c>redis://host:port/db</c> shared by every worker of a crawl.</summary>
+    public string Frontier { get; set; } = "";
+
+    /// <summary>Names the crawl in a shared frontier (<c>--crawl-id</c>); workers with the same id share one crawl.</summary>
+    public string CrawlId { get; set; } = "";
+
+    /// <summary>How long a taken URL stays leased to a worker that stops renewing it (<c>--lease</c>); then another worker takes it.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>This worker's name in a shared frontier and in its records (<c>--worker-id</c>); empty means hostname-pid.</summary>
+    public string WorkerId { get; set; } = "";
+
     /// <summary>The per-host limit in force: <see cref="MaxPerHost"/>, or <see cref="Max"/> when unset.</summary>
     public int EffectiveMaxPerHost => MaxPerHost > 0 ? Math.Min(MaxPerHost, Max) : Max;
 

@@ -71,6 +71,31 @@ public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
                 }
             }
         }
+        // Distributed crawl (issue 9).
+        if (options.Lease < TimeSpan.FromSeconds(1) || options.Lease > TimeSpan.FromDays(1))
+        {
+            // Renewed every third of it: shorter than 1s would spend the worker on renewals.
+            errors.Add($"--lease must be a duration between 1s and 1d (got {options.Lease})");
+        }
+        if (!string.IsNullOrEmpty(options.Frontier))
+        {
+            if (!Storage.RedisAddress.TryParse(options.Frontier, out _, out var frontierError))
+            {
+                errors.Add($"--frontier {frontierError}");
+            }
+            if (string.IsNullOrEmpty(options.CrawlId))
+            {
+                errors.Add("--crawl-id is required with --frontier (the name every worker of the crawl shares)");
+            }
+        }
+        if (!string.IsNullOrEmpty(options.CrawlId) && !Storage.RedisKeys.IsValidCrawlId(options.CrawlId))
+        {
+            errors.Add($"--crawl-id must be 1-100 letters, digits, '.', '_', '-' or ':' (got '{options.CrawlId}')");
+        }
+        if (options.WorkerId.Length > 100 || options.WorkerId.Any(char.IsWhiteSpace))
+        {
+            errors.Add($"--worker-id must be at most 100 characters without spaces (got '{options.WorkerId}')");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

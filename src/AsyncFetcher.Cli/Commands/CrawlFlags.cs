@@ -41,6 +41,11 @@ internal sealed class CrawlFlags
         Add("--grace", nameof(CrawlOptions.Grace), FlagKind.Duration, "After Ctrl+C, time in-flight requests get to finish (default 5s)");
         Add("--output", nameof(CrawlOptions.Output), FlagKind.Text, "Write records to FILE (default: standard output)", "-o");
         Add("--format", nameof(CrawlOptions.Format), FlagKind.Format, "Record format: jsonl or csv (default jsonl)");
+        // Distributed crawl (issue 9).
+        Add("--frontier", nameof(CrawlOptions.Frontier), FlagKind.Text, "Share the frontier with other workers: redis://host:port/db (default: embedded)");
+        Add("--crawl-id", nameof(CrawlOptions.CrawlId), FlagKind.Text, "Name of the shared crawl; workers with the same id share it");
+        Add("--lease", nameof(CrawlOptions.Lease), FlagKind.Duration, "A dead worker's URLs go to others after this (default 60s)");
+        Add("--worker-id", nameof(CrawlOptions.WorkerId), FlagKind.Text, "This worker's name in the frontier and its records (default hostname-pid)");
         Config = new Option<string>("--config") { Description = "Another JSON settings file, over appsettings.json" };
         Quiet = new Option<bool>("--quiet", "-q") { Description = "Only warnings and errors on standard error" };
     }

@@ -10,7 +10,7 @@ namespace AsyncFetcher.Core.Engine;
 /// Crawls from seeds and streams one <see cref="CrawlResult"/> per URL as it completes.
 /// Each call to <see cref="RunAsync"/> is one crawl (a <see cref="CrawlRun"/>).
 /// </summary>
-internal sealed class CrawlEngine(Fetcher fetcher, IFrontier frontier, IOptions<CrawlOptions> options, TimeProvider time, ILogger<CrawlEngine> logger)
+internal sealed class CrawlEngine(Fetcher fetcher, IFrontier frontier, IHostGate hostGate, IOptions<CrawlOptions> options, TimeProvider time, ILogger<CrawlEngine> logger)
 {
     /// <summary>The live counters of the current (or last) crawl.</summary>
     public CrawlStats Stats { get; private set; } = new();
@@ -22,7 +22,7 @@ internal sealed class CrawlEngine(Fetcher fetcher, IFrontier frontier, IOptions<
     public async IAsyncEnumerable<CrawlResult> RunAsync(IEnumerable<Uri> seeds, [EnumeratorCancellation] CancellationToken stopToken = default)
     {
         Stats = new CrawlStats();
-        var run = new CrawlRun(fetcher, frontier, options.Value, time, logger, Stats);
+        var run = new CrawlRun(fetcher, frontier, hostGate, options.Value, time, logger, Stats);
         var running = run.RunAsync(seeds, stopToken);
         try
         {
@@ -30,6 +30,7 @@ internal sealed class CrawlEngine(Fetcher fetcher, IFrontier frontier, IOptions<
             await foreach (var result in run.Results.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 yield return result;
+                run.RecordTaken();
             }
         }
         finally

@@ -47,4 +47,7 @@ public sealed record CrawlResult
 
     /// <summary>When the last response completed.</summary>
     public DateTimeOffset FetchedAt { get; init; }
+
+    /// <summary>The worker that fetched it, in a crawl shared by several processes (<c>--frontier</c>); null otherwise.</summary>
+    public string? Worker { get; init; }
 }

@@ -17,6 +17,7 @@ internal sealed class CrawlRun
 {
     private readonly Fetcher fetcher;
     private readonly IFrontier frontier;
+    private readonly IHostGate hostGate;
     private readonly CrawlOptions options;
     private readonly TimeProvider time;
     private readonly ILogger logger;
@@ -26,19 +27,26 @@ internal sealed class CrawlRun
     private readonly LinkExtractor extractor;
     private readonly SemaphoreSlim gate;
     private readonly CancellationTokenSource abort = new();
+    private readonly CancellationTokenSource lifetime = new();
     private readonly Channel<Job> work;
     private readonly Channel<Event> events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<CrawlResult> results = Channel.CreateBounded<CrawlResult>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
+    private readonly bool shared;
 
     private int outstanding;
     private long pagesDispatched;
     private bool stopping;
     private bool frontierDry;
+    private bool frontierFinished;
+    private Task frontierWatch = Task.CompletedTask;
+    private TaskCompletionSource? handOff;
 
-    public CrawlRun(Fetcher fetcher, IFrontier frontier, CrawlOptions options, TimeProvider time, ILogger logger, CrawlStats stats)
+    public CrawlRun(Fetcher fetcher, IFrontier frontier, IHostGate hostGate, CrawlOptions options, TimeProvider time, ILogger logger, CrawlStats stats)
     {
         this.fetcher = fetcher;
         this.frontier = frontier;
+        this.hostGate = hostGate;
+        shared = frontier.Worker is not null;
         this.options = options;
         this.time = time;
         this.logger = logger;
@@ -56,6 +64,9 @@ internal sealed class CrawlRun
 
     /// <summary>Cancels in-flight requests at once (used when the consumer stops reading).</summary>
     public void Abort() => abort.Cancel();
+
+    /// <summary>The consumer is done with the last record (it asks for the next): a shared frontier may now mark its URL done.</summary>
+    public void RecordTaken() => Interlocked.Exchange(ref handOff, null)?.TrySetResult();
 
     public async Task RunAsync(IEnumerable<Uri> seeds, CancellationToken stopToken)
     {
@@ -77,9 +88,11 @@ internal sealed class CrawlRun
         finally
         {
             work.Writer.TryComplete();
-            await Task.WhenAll(workers).ConfigureAwait(false);
+            await lifetime.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll([.. workers, frontierWatch]).ConfigureAwait(false);
             results.Writer.TryComplete(failure);
             abort.Dispose();
+            lifetime.Dispose();
             gate.Dispose();
         }
     }
@@ -104,7 +117,7 @@ internal sealed class CrawlRun
                 }
                 stats.SetInFlight(outstanding);
                 stats.SetQueued(hosts.Queued);
-                if (outstanding == 0 && (stopping || (hosts.Queued == 0 && (frontierDry || PageCapReached))))
+                if (outstanding == 0 && (stopping || (hosts.Queued == 0 && ((frontierDry && frontierFinished) || PageCapReached))))
                 {
                     return;
                 }
@@ -130,9 +143,11 @@ internal sealed class CrawlRun
                     case RobotsEvent robots:
                         outstanding--;
                         hosts.SetRobots(robots.HostKey, robots.Robots, robots.Unavailable);
+                        await hostGate.ExitAsync(robots.HostKey, CancellationToken.None).ConfigureAwait(false);
                         break;
                     case CancelledEvent cancelled:
                         outstanding--;
+                        await hostGate.ExitAsync(cancelled.Job.Request.HostKey, CancellationToken.None).ConfigureAwait(false);
                         if (cancelled.Job.Kind == JobKind.Robots)
                         {
                             hosts.SetRobots(cancelled.Job.Request.HostKey, RobotsTxt.DisallowAll);
@@ -146,7 +161,18 @@ internal sealed class CrawlRun
                     case PageEvent page:
                         outstanding--;
                         hosts.Release(page.Request.HostKey);
+                        await hostGate.ExitAsync(page.Request.HostKey, CancellationToken.None).ConfigureAwait(false);
                         await CompletePageAsync(page).ConfigureAwait(false);
+                        break;
+                    case FrontierEvent { Finished: true }:
+                        // Only news while still dry: work found since then makes the crawl not over.
+                        frontierFinished = frontierDry;
+                        break;
+                    case FrontierEvent:
+                        frontierDry = false;
+                        break;
+                    case HostReadyEvent ready:
+                        hosts.Unblock(ready.HostKey);
                         break;
                 }
             }
@@ -163,7 +189,8 @@ internal sealed class CrawlRun
 
     private async Task RefillAsync()
     {
-        var window = Math.Max(1024, options.Max * 16);
+        // A wide window lets the scheduler rotate over many hosts; a shared frontier is leased in small batches so other workers get work.
+        var window = shared ? options.Max * 2 : Math.Max(1024, options.Max * 16);
         if (frontierDry || PageCapReached || hosts.Queued >= window / 2)
         {
             return;
@@ -174,6 +201,56 @@ internal sealed class CrawlRun
             hosts.Enqueue(request);
         }
         frontierDry = batch.Count == 0;
+        frontierFinished = false;
+        if (frontierDry && frontierWatch.IsCompleted)
+        {
+            frontierWatch = WatchFrontierAsync();
+        }
+    }
+
+    /// <summary>
+    /// The frontier is dry here, but another process sharing it may still add work: the frontier says when to
+    /// take again, or that the crawl is over everywhere. An event, so the loop goes on meanwhile.
+    /// </summary>
+    private async Task WatchFrontierAsync()
+    {
+        bool finished;
+        try
+        {
+            finished = await frontier.WaitAsync(lifetime.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
+        {
+            return;
+        }
+        events.Writer.TryWrite(new FrontierEvent(finished));
+    }
+
+    /// <summary>Asks the host gate before a request the scheduler picked; turned away, the host waits for the gate's word.</summary>
+    private async Task<bool> EnterHostAsync(HostScheduler.Decision decision)
+    {
+        var hostKey = decision.Request!.HostKey;
+        var pass = await hostGate.EnterAsync(hostKey, hosts.Host(hostKey).Interval, lifetime.Token).ConfigureAwait(false);
+        if (pass.IsEntered)
+        {
+            return true;
+        }
+        hosts.Deny(decision);
+        _ = PostWhenAsync(pass.Retry!, new HostReadyEvent(hostKey));
+        return false;
+    }
+
+    private async Task PostWhenAsync(Task ready, Event next)
+    {
+        try
+        {
+            await ready.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        events.Writer.TryWrite(next);
     }
 
     /// <summary>Hands work to the workers while slots are free; returns when a waiting host may go next.</summary>
@@ -188,6 +265,10 @@ internal sealed class CrawlRun
                 case HostScheduler.DecisionKind.Wait:
                     return decision.Due;
                 case HostScheduler.DecisionKind.FetchRobots:
+                    if (!await EnterHostAsync(decision).ConfigureAwait(false))
+                    {
+                        break;
+                    }
                     outstanding++;
                     var robotsUrl = new Uri(request.Url, "/robots.txt");
                     await work.Writer.WriteAsync(new Job(JobKind.Robots, request with { Url = robotsUrl, Redirect = null }), CancellationToken.None).ConfigureAwait(false);
@@ -198,18 +279,24 @@ internal sealed class CrawlRun
                     {
                         stats.AddDisallowed();
                     }
+                    CrawlResult? record = null;
                     if (unavailable is not null || (request.Depth == 0 && request.Redirect is null))
                     {
                         // An unreachable host fails every URL; a seed was asked for by name: say why it was not fetched.
-                        await EmitAsync(NewResult(request) with { Error = unavailable ?? "disallowed by robots.txt" }).ConfigureAwait(false);
+                        record = NewResult(request) with { Error = unavailable ?? "disallowed by robots.txt" };
+                        await EmitAsync(record).ConfigureAwait(false);
                     }
-                    await frontier.CompleteAsync(request.Origin, [], CancellationToken.None).ConfigureAwait(false);
+                    await frontier.CompleteAsync(request.Origin, record, [], CancellationToken.None).ConfigureAwait(false);
                     break;
                 case HostScheduler.DecisionKind.Fetch when request.Redirect is null && PageCapReached:
                     hosts.Release(request.HostKey);
                     await frontier.ReleaseAsync(request, CancellationToken.None).ConfigureAwait(false);
                     break;
                 case HostScheduler.DecisionKind.Fetch:
+                    if (!await EnterHostAsync(decision).ConfigureAwait(false))
+                    {
+                        break;
+                    }
                     outstanding++;
                     if (request.Redirect is null)
                     {
@@ -295,10 +382,11 @@ internal sealed class CrawlRun
             stats.SetOutOfScope(scope.OutOfScope);
         }
         await EmitAsync(result).ConfigureAwait(false);
-        await frontier.CompleteAsync(request.Origin, discovered, CancellationToken.None).ConfigureAwait(false);
+        await frontier.CompleteAsync(request.Origin, result, discovered, CancellationToken.None).ConfigureAwait(false);
         if (discovered.Count > 0)
         {
             frontierDry = false;
+            frontierFinished = false;
         }
     }
 
@@ -350,13 +438,22 @@ internal sealed class CrawlRun
     private CrawlResult NewResult(CrawlRequest request)
     {
         var origin = request.Origin;
-        return new CrawlResult { Url = origin.Url.AbsoluteUri, Depth = origin.Depth, Parent = origin.Parent, FetchedAt = time.GetUtcNow() };
+        return new CrawlResult { Url = origin.Url.AbsoluteUri, Depth = origin.Depth, Parent = origin.Parent, FetchedAt = time.GetUtcNow(), Worker = frontier.Worker };
     }
 
     private async Task EmitAsync(CrawlResult result)
     {
         stats.RecordResult(result);
+        if (!shared)
+        {
+            await results.Writer.WriteAsync(result, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+        // A killed worker must never have marked done a URL whose record it did not write: the frontier hears of it once the consumer has it.
+        var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref handOff, taken);
         await results.Writer.WriteAsync(result, CancellationToken.None).ConfigureAwait(false);
+        await taken.Task.WaitAsync(abort.Token).ConfigureAwait(false);
     }
 
     private async Task WorkerAsync()
@@ -464,4 +561,8 @@ internal sealed class CrawlRun
     private sealed record StopEvent : Event;
 
     private sealed record GraceOverEvent : Event;
+
+    private sealed record FrontierEvent(bool Finished) : Event;
+
+    private sealed record HostReadyEvent(string HostKey) : Event;
 }

@@ -44,7 +44,7 @@ internal sealed class HostScheduler(CrawlOptions options)
         for (var i = 0; i < order.Count; i++)
         {
             var host = order[(next + i) % order.Count];
-            if (host.Pending.Count == 0 || host.InFlight >= options.EffectiveMaxPerHost)
+            if (host.Pending.Count == 0 || host.InFlight >= options.EffectiveMaxPerHost || host.Blocked)
             {
                 continue;
             }
@@ -80,6 +80,29 @@ internal sealed class HostScheduler(CrawlOptions options)
         }
         return Decision.Wait(due);
     }
+
+    /// <summary>
+    /// Undoes a fetch decision the host gate turned away: the request waits again (at the back of its host's
+    /// queue), and the host is skipped until <see cref="Unblock"/>. The gate now keeps the host's interval.
+    /// </summary>
+    public void Deny(Decision decision)
+    {
+        var request = decision.Request!;
+        var host = hosts[request.HostKey];
+        host.InFlight--;
+        host.Blocked = true;
+        if (decision.Kind == DecisionKind.FetchRobots)
+        {
+            host.RobotsRequested = false;
+            return;
+        }
+        host.Pending.Enqueue(request);
+        host.NextAllowed = DateTimeOffset.MinValue;
+        Queued++;
+    }
+
+    /// <summary>The host gate says the host may be asked again.</summary>
+    public void Unblock(string hostKey) => hosts[hostKey].Blocked = false;
 
     /// <summary>A fetch to the host finished (or was cancelled): its slot is free.</summary>
     public void Release(string hostKey) => hosts[hostKey].InFlight--;

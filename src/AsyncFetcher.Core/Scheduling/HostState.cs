@@ -15,6 +15,9 @@ internal sealed class HostState(string key)
 
     public bool RobotsRequested { get; set; }
 
+    /// <summary>The host gate turned a request away: skip the host until it says to ask again.</summary>
+    public bool Blocked { get; set; }
+
     /// <summary>Why robots.txt could not be had (a network error or a 5xx), which also stops the host being crawled; null otherwise.</summary>
     public string? Unavailable { get; set; }
 

@@ -26,4 +26,27 @@ internal interface IFrontier : IAsyncDisposable
 
     /// <summary>Puts a taken request back in the queue (its fetch was cancelled), so a resumed crawl fetches it.</summary>
     ValueTask ReleaseAsync(CrawlRequest request, CancellationToken cancellationToken);
+
+    // Shared frontiers (issue 9). The defaults are what an embedded frontier means, so it need not implement them.
+
+    /// <summary>
+    /// This process's name when the frontier is shared with other processes (it is stamped on records); null
+    /// for an embedded frontier. A shared frontier is taken from in small batches, so the others get work too,
+    /// and a URL is marked done only once its record was handed on, so a killed worker's URL is fetched again, never lost.
+    /// </summary>
+    string? Worker => null;
+
+    /// <summary>
+    /// <see cref="CompleteAsync(CrawlRequest, IReadOnlyList{CrawlRequest}, CancellationToken)"/>, told the record
+    /// written for the URL (null when none was): a shared frontier counts the failed ones for <c>asyncfetch status</c>.
+    /// </summary>
+    ValueTask CompleteAsync(CrawlRequest done, CrawlResult? record, IReadOnlyList<CrawlRequest> discovered, CancellationToken cancellationToken) =>
+        CompleteAsync(done, discovered, cancellationToken);
+
+    /// <summary>
+    /// Called when <see cref="TakeAsync"/> found nothing: completes with true when the crawl is over everywhere,
+    /// or with false when taking again may find work (another process queued some, or the lease of a process
+    /// that stopped expired). An embedded frontier answers true at once: only this process adds to it.
+    /// </summary>
+    ValueTask<bool> WaitAsync(CancellationToken cancellationToken) => ValueTask.FromResult(true);
 }

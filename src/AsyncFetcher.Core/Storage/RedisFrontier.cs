@@ -1,0 +1,214 @@
+using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Scheduling;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace AsyncFetcher.Core.Storage;
+
+/// <summary>
+/// A frontier in Redis, shared by every worker of a crawl (<c>--frontier redis://... --crawl-id ...</c>).
+/// Taking is a lease (<see cref="RedisScripts.Take"/>): the URL stays in Redis, owned by this worker, until
+/// it is completed or released; the heartbeat renews it while this worker lives, and once it expires the
+/// next take puts it back in the queue. So a killed worker loses nothing, and only what it had in flight is
+/// fetched twice. The engine's loop calls it one call at a time; the heartbeat and the channel listener
+/// run beside it, so what this worker holds is kept under a lock.
+/// </summary>
+internal sealed class RedisFrontier : IFrontier
+{
+    private readonly RedisCrawl redis;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly RedisKeys keys;
+    private readonly HashSet<string> held = new(StringComparer.Ordinal);
+    private TaskCompletionSource changedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool changed;
+    private long untilExpiryMs;
+
+    public RedisFrontier(RedisCrawl redis, TimeProvider time, ILogger<RedisFrontier> logger)
+    {
+        this.redis = redis;
+        this.time = time;
+        this.logger = logger;
+        keys = redis.Keys;
+        redis.Listen(OnMessage);
+        redis.OnHeartbeat(RenewAsync);
+    }
+
+    public string Worker => redis.Worker;
+
+    /// <summary>Leases this worker holds now.</summary>
+    public int Held
+    {
+        get
+        {
+            lock (held)
+            {
+                return held.Count;
+            }
+        }
+    }
+
+    public async ValueTask<bool> AddAsync(CrawlRequest request, CancellationToken cancellationToken)
+    {
+        var added = await redis.EvaluateAsync(RedisScripts.Add, [keys.Seen, keys.Queue], [keys.Channel.ToString(), FrontierEntry.Encode(request)], cancellationToken).ConfigureAwait(false);
+        return (long)added == 1;
+    }
+
+    public async ValueTask<bool> MarkSeenAsync(CrawlRequest hop, CancellationToken cancellationToken)
+    {
+        var fresh = await redis.EvaluateAsync(RedisScripts.MarkSeen, [keys.Seen, keys.Hops, keys.Done], [hop.Key, hop.Origin.Key], cancellationToken).ConfigureAwait(false);
+        return (long)fresh == 1;
+    }
+
+    public async ValueTask<IReadOnlyList<CrawlRequest>> TakeAsync(int max, CancellationToken cancellationToken)
+    {
+        // Messages before this take are stale: the take sees their effect. Any later one is a reason to take again.
+        changed = false;
+        var result = await redis.EvaluateAsync(RedisScripts.Take, [keys.Queue, keys.Leases, keys.Taken, keys.Owners],
+            [max, redis.LeaseMs, redis.Worker, keys.Channel.ToString()], cancellationToken).ConfigureAwait(false);
+        if (result.Resp2Type == ResultType.Integer)
+        {
+            untilExpiryMs = (long)result;
+            return [];
+        }
+        var batch = new List<CrawlRequest>();
+        foreach (var entry in (string[])result!)
+        {
+            lock (held)
+            {
+                if (!held.Add(FrontierEntry.KeyOf(entry)))
+                {
+                    // Ours already: our lease ran out during a Redis outage and came back to us. We still have it in hand.
+                    continue;
+                }
+            }
+            batch.Add(FrontierEntry.Decode(entry));
+        }
+        return batch;
+    }
+
+    public ValueTask CompleteAsync(CrawlRequest done, IReadOnlyList<CrawlRequest> discovered, CancellationToken cancellationToken) =>
+        CompleteAsync(done, null, discovered, cancellationToken);
+
+    public async ValueTask CompleteAsync(CrawlRequest done, CrawlResult? record, IReadOnlyList<CrawlRequest> discovered, CancellationToken cancellationToken)
+    {
+        var values = new RedisValue[3 + discovered.Count];
+        values[0] = keys.Channel.ToString();
+        values[1] = done.Key;
+        values[2] = record?.Error is null ? 0 : 1;
+        for (var i = 0; i < discovered.Count; i++)
+        {
+            values[3 + i] = FrontierEntry.Encode(discovered[i]);
+        }
+        Forget(done.Key);
+        await redis.EvaluateAsync(RedisScripts.Complete, [keys.Seen, keys.Queue, keys.Leases, keys.Taken, keys.Owners, keys.Done, keys.Failed], values, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask ReleaseAsync(CrawlRequest request, CancellationToken cancellationToken)
+    {
+        Forget(request.Key);
+        await redis.EvaluateAsync(RedisScripts.Release, [keys.Queue, keys.Leases, keys.Taken, keys.Owners], [keys.Channel.ToString(), request.Key, redis.Worker], cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<bool> WaitAsync(CancellationToken cancellationToken)
+    {
+        if (untilExpiryMs < 0)
+        {
+            return true;
+        }
+        var signal = Volatile.Read(ref changedSignal);
+        if (changed)
+        {
+            return false;
+        }
+        try
+        {
+            // Woken by a message (work queued, the crawl finished, Redis reconnected), else when the first lease expires.
+            await signal.Task.WaitAsync(TimeSpan.FromMilliseconds(untilExpiryMs + 1), time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        return false;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        string[] left;
+        lock (held)
+        {
+            left = [.. held];
+        }
+        if (left.Length == 0)
+        {
+            return;
+        }
+        // Normally the engine released or completed everything; after a failure, give back what is left, briefly:
+        // if Redis is out of reach the leases expire by themselves.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
+        try
+        {
+            foreach (var key in left)
+            {
+                await redis.EvaluateAsync(RedisScripts.Release, [keys.Queue, keys.Leases, keys.Taken, keys.Owners], [keys.Channel.ToString(), key, redis.Worker], timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("{Count} lease(s) not released; they expire after --lease", left.Length);
+        }
+    }
+
+    /// <summary>Stops renewing a lease: it is being completed or released.</summary>
+    private void Forget(string key)
+    {
+        lock (held)
+        {
+            held.Remove(key);
+        }
+    }
+
+    private void OnMessage(string message)
+    {
+        if (message.StartsWith("host ", StringComparison.Ordinal))
+        {
+            return;
+        }
+        changed = true;
+        Interlocked.Exchange(ref changedSignal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    private async Task RenewAsync(CancellationToken cancellationToken)
+    {
+        RedisValue[] values;
+        lock (held)
+        {
+            if (held.Count == 0)
+            {
+                return;
+            }
+            values = new RedisValue[2 + held.Count];
+            var i = 2;
+            foreach (var key in held)
+            {
+                values[i++] = key;
+            }
+        }
+        values[0] = redis.LeaseMs;
+        values[1] = redis.Worker;
+        var lost = (string[])(await redis.EvaluateAsync(RedisScripts.Renew, [keys.Leases, keys.Owners], values, cancellationToken).ConfigureAwait(false))!;
+        foreach (var key in lost)
+        {
+            bool ours;
+            lock (held)
+            {
+                // Completed or released since the snapshot: not lost. Else warn once; completing it later is still right.
+                ours = held.Remove(key);
+            }
+            if (ours)
+            {
+                logger.LogWarning("{Url}: lease lost (this worker was out of touch with redis for longer than --lease); another worker may fetch it too", key);
+            }
+        }
+    }
+}

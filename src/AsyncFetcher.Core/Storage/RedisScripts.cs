@@ -1,0 +1,183 @@
+namespace AsyncFetcher.Core.Storage;
+
+/// <summary>
+/// The Lua scripts of the shared frontier. Each runs atomically in Redis, so no two workers ever see a
+/// half-done step; time is Redis's own clock (TIME), so workers' clocks never need to agree.
+/// An entry is "url TAB depth TAB scope TAB parent" (<see cref="FrontierEntry"/>); its key is the URL.
+/// </summary>
+internal static class RedisScripts
+{
+    private const string Now = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+
+        """;
+
+    /// <summary>
+    /// Queues entries not seen before. KEYS: seen, queue. ARGV: channel, entries... Returns how many were queued.
+    /// </summary>
+    public const string Add = """
+        local added = 0
+        for i = 2, #ARGV do
+          local key = string.match(ARGV[i], '^[^\t]*')
+          if redis.call('SADD', KEYS[1], key) == 1 then
+            redis.call('RPUSH', KEYS[2], ARGV[i])
+            added = added + 1
+          end
+        end
+        if added > 0 then redis.call('PUBLISH', ARGV[1], 'work') end
+        return added
+        """;
+
+    /// <summary>
+    /// Marks a redirect hop seen. A hop already seen may still go when it belongs to the same chain and
+    /// that chain's URL is not done: its first worker died mid-chain, and the chain is being fetched again.
+    /// KEYS: seen, hops, done. ARGV: hop key, origin key. Returns 1 when the hop should be fetched.
+    /// </summary>
+    public const string MarkSeen = """
+        if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
+          redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+          return 1
+        end
+        if redis.call('HGET', KEYS[2], ARGV[1]) == ARGV[2] and redis.call('SISMEMBER', KEYS[3], ARGV[2]) == 0 then
+          return 1
+        end
+        return 0
+        """;
+
+    /// <summary>
+    /// Takes up to ARGV[1] entries on a lease of ARGV[2] ms for worker ARGV[3], after putting expired
+    /// leases back at the head of the queue. KEYS: queue, leases, taken, owners. ARGV: max, lease ms, worker, channel.
+    /// Returns the entries taken; or, when none, the ms until the first live lease expires, or -1 when
+    /// nothing is queued and nothing is leased: the crawl is over.
+    /// </summary>
+    public const string Take = Now + """
+        local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
+        for _, key in ipairs(expired) do
+          local entry = redis.call('HGET', KEYS[3], key)
+          redis.call('ZREM', KEYS[2], key)
+          redis.call('HDEL', KEYS[3], key)
+          redis.call('HDEL', KEYS[4], key)
+          if entry then redis.call('LPUSH', KEYS[1], entry) end
+        end
+        local taken = redis.call('LPOP', KEYS[1], tonumber(ARGV[1]))
+        if taken then
+          local expiry = now + tonumber(ARGV[2])
+          for _, entry in ipairs(taken) do
+            local key = string.match(entry, '^[^\t]*')
+            redis.call('ZADD', KEYS[2], expiry, key)
+            redis.call('HSET', KEYS[3], key, entry)
+            redis.call('HSET', KEYS[4], key, ARGV[3])
+          end
+          if #expired > 0 and redis.call('LLEN', KEYS[1]) > 0 then redis.call('PUBLISH', ARGV[4], 'work') end
+          return taken
+        end
+        local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+        if #first == 0 then return -1 end
+        return tonumber(first[2]) - now
+        """;
+
+    /// <summary>
+    /// Marks a URL done (failed when ARGV[3] is 1), drops its lease and queues what it discovered. Wakes idle
+    /// workers on new work, or when this was the last lease and the queue is empty (the crawl is over).
+    /// KEYS: seen, queue, leases, taken, owners, done, failed. ARGV: channel, key, failed, entries...
+    /// </summary>
+    public const string Complete = """
+        local key = ARGV[2]
+        redis.call('ZREM', KEYS[3], key)
+        redis.call('HDEL', KEYS[4], key)
+        redis.call('HDEL', KEYS[5], key)
+        redis.call('SADD', KEYS[6], key)
+        if ARGV[3] == '1' then redis.call('SADD', KEYS[7], key) else redis.call('SREM', KEYS[7], key) end
+        local added = 0
+        for i = 4, #ARGV do
+          local found = string.match(ARGV[i], '^[^\t]*')
+          if redis.call('SADD', KEYS[1], found) == 1 then
+            redis.call('RPUSH', KEYS[2], ARGV[i])
+            added = added + 1
+          end
+        end
+        if added > 0 then
+          redis.call('PUBLISH', ARGV[1], 'work')
+        elseif redis.call('LLEN', KEYS[2]) == 0 and redis.call('ZCARD', KEYS[3]) == 0 then
+          redis.call('PUBLISH', ARGV[1], 'finished')
+        end
+        return added
+        """;
+
+    /// <summary>
+    /// Gives a leased URL back (its worker is stopping): at the head of the queue, at once. Only the lease's
+    /// owner may: a lease that expired and went to another worker stays theirs.
+    /// KEYS: queue, leases, taken, owners. ARGV: channel, key, worker. Returns 1 when released.
+    /// </summary>
+    public const string Release = """
+        local key = ARGV[2]
+        if redis.call('HGET', KEYS[4], key) ~= ARGV[3] then return 0 end
+        local entry = redis.call('HGET', KEYS[3], key)
+        redis.call('ZREM', KEYS[2], key)
+        redis.call('HDEL', KEYS[3], key)
+        redis.call('HDEL', KEYS[4], key)
+        if entry then redis.call('LPUSH', KEYS[1], entry) end
+        redis.call('PUBLISH', ARGV[1], 'work')
+        return 1
+        """;
+
+    /// <summary>
+    /// Extends the leases worker ARGV[2] still owns to now + ARGV[1] ms. KEYS: leases, owners.
+    /// ARGV: lease ms, worker, keys... Returns the keys it no longer owns (they expired and went to another worker).
+    /// </summary>
+    public const string Renew = Now + """
+        local expiry = now + tonumber(ARGV[1])
+        local lost = {}
+        for i = 3, #ARGV do
+          if redis.call('HGET', KEYS[2], ARGV[i]) == ARGV[2] then
+            redis.call('ZADD', KEYS[1], 'XX', expiry, ARGV[i])
+          else
+            table.insert(lost, ARGV[i])
+          end
+        end
+        return lost
+        """;
+
+    /// <summary>
+    /// Asks for one of ARGV[2] slots of a host, held until released or ARGV[4] ms pass unrenewed, and
+    /// keeps ARGV[3] ms between the starts of requests to it. KEYS: host slots, host next. ARGV: token,
+    /// cap, interval ms, lease ms. Returns {0, 0} when granted; {1, ms} when the interval has ms to run;
+    /// {2, ms} when every slot is taken (ms until the first expires, if its worker never releases it).
+    /// </summary>
+    public const string EnterHost = Now + """
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+        local nextAllowed = tonumber(redis.call('GET', KEYS[2]) or '0')
+        if nextAllowed > now then return {1, nextAllowed - now} end
+        if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+          local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+          return {2, tonumber(first[2]) - now}
+        end
+        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
+        local interval = tonumber(ARGV[3])
+        if interval > 0 then redis.call('SET', KEYS[2], now + interval, 'PX', interval) end
+        return {0, 0}
+        """;
+
+    /// <summary>
+    /// Frees a host slot; when that opens a full host, tells waiting workers. KEYS: host slots.
+    /// ARGV: token, cap, channel, host key.
+    /// </summary>
+    public const string ExitHost = Now + """
+        if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+        redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+        if redis.call('ZCARD', KEYS[1]) == tonumber(ARGV[2]) - 1 then
+          redis.call('PUBLISH', ARGV[3], 'host ' .. ARGV[4])
+        end
+        return 1
+        """;
+
+    /// <summary>Extends this worker's host slots. KEYS: host slots keys. ARGV: lease ms, then one token per key.</summary>
+    public const string RenewHosts = Now + """
+        local expiry = now + tonumber(ARGV[1])
+        for i = 1, #KEYS do
+          redis.call('ZADD', KEYS[i], 'XX', expiry, ARGV[i + 1])
+        end
+        return #KEYS
+        """;
+}

@@ -1,0 +1,52 @@
+namespace AsyncFetcher.Core.Tests.Storage;
+
+/// <summary>Per-host politeness kept in Redis, across "workers" with their own connections.</summary>
+public sealed class RedisHostGateTests
+{
+    private const string Host = "http://127.0.0.1:9";
+
+    [Fact]
+    public async Task The_per_host_cap_holds_across_workers_and_a_freed_slot_wakes_the_waiting_one()
+    {
+        await using var crawl = await RedisCrawlFixture.StartAsync("gate-cap");
+        var a = crawl.Gate("a", maxPerHost: 1);
+        var b = crawl.Gate("b", maxPerHost: 1);
+
+        Assert.True((await a.EnterAsync(Host, TimeSpan.Zero, CancellationToken.None)).IsEntered);
+        var turnedAway = await b.EnterAsync(Host, TimeSpan.Zero, CancellationToken.None);
+        Assert.False(turnedAway.IsEntered);
+        Assert.False(turnedAway.Retry!.IsCompleted);
+
+        await a.ExitAsync(Host, CancellationToken.None);
+
+        await turnedAway.Retry;
+        Assert.True((await b.EnterAsync(Host, TimeSpan.Zero, CancellationToken.None)).IsEntered);
+        Assert.False((await a.EnterAsync(Host, TimeSpan.Zero, CancellationToken.None)).IsEntered);
+    }
+
+    [Fact]
+    public async Task The_per_host_interval_holds_across_workers()
+    {
+        await using var crawl = await RedisCrawlFixture.StartAsync("gate-interval");
+        var a = crawl.Gate("a", maxPerHost: 10);
+        var b = crawl.Gate("b", maxPerHost: 10);
+        var interval = TimeSpan.FromMilliseconds(300);
+
+        Assert.True((await a.EnterAsync(Host, interval, CancellationToken.None)).IsEntered);
+        var turnedAway = await b.EnterAsync(Host, interval, CancellationToken.None);
+
+        Assert.False(turnedAway.IsEntered);
+        await turnedAway.Retry!;
+        Assert.True((await b.EnterAsync(Host, interval, CancellationToken.None)).IsEntered);
+    }
+
+    [Fact]
+    public async Task Other_hosts_are_not_held_up()
+    {
+        await using var crawl = await RedisCrawlFixture.StartAsync("gate-hosts");
+        var a = crawl.Gate("a", maxPerHost: 1);
+
+        Assert.True((await a.EnterAsync(Host, TimeSpan.FromSeconds(10), CancellationToken.None)).IsEntered);
+        Assert.True((await a.EnterAsync("http://127.0.0.2:9", TimeSpan.FromSeconds(10), CancellationToken.None)).IsEntered);
+    }
+}
