@@ -13,18 +13,27 @@ internal static class RedisScripts
 
         """;
 
+    /// <summary>A Lua function both scripts that queue use: queues the entries ARGV[first..] whose URL is not in the seen set; returns how many.</summary>
+    private const string QueueUnseen = """
+        local function queue_unseen(seen, queue, first)
+          local added = 0
+          for i = first, #ARGV do
+            local key = string.match(ARGV[i], '^[^\t]*')
+            if redis.call('SADD', seen, key) == 1 then
+              redis.call('RPUSH', queue, ARGV[i])
+              added = added + 1
+            end
+          end
+          return added
+        end
+
+        """;
+
     /// <summary>
     /// Queues entries not seen before. KEYS: seen, queue. ARGV: channel, entries... Returns how many were queued.
     /// </summary>
-    public const string Add = """
-        local added = 0
-        for i = 2, #ARGV do
-          local key = string.match(ARGV[i], '^[^\t]*')
-          if redis.call('SADD', KEYS[1], key) == 1 then
-            redis.call('RPUSH', KEYS[2], ARGV[i])
-            added = added + 1
-          end
-        end
+    public const string Add = QueueUnseen + """
+        local added = queue_unseen(KEYS[1], KEYS[2], 2)
         if added > 0 then redis.call('PUBLISH', ARGV[1], 'work') end
         return added
         """;
@@ -82,21 +91,14 @@ internal static class RedisScripts
     /// workers on new work, or when this was the last lease and the queue is empty (the crawl is over).
     /// KEYS: seen, queue, leases, taken, owners, done, failed. ARGV: channel, key, failed, entries...
     /// </summary>
-    public const string Complete = """
+    public const string Complete = QueueUnseen + """
         local key = ARGV[2]
         redis.call('ZREM', KEYS[3], key)
         redis.call('HDEL', KEYS[4], key)
         redis.call('HDEL', KEYS[5], key)
         redis.call('SADD', KEYS[6], key)
         if ARGV[3] == '1' then redis.call('SADD', KEYS[7], key) else redis.call('SREM', KEYS[7], key) end
-        local added = 0
-        for i = 4, #ARGV do
-          local found = string.match(ARGV[i], '^[^\t]*')
-          if redis.call('SADD', KEYS[1], found) == 1 then
-            redis.call('RPUSH', KEYS[2], ARGV[i])
-            added = added + 1
-          end
-        end
+        local added = queue_unseen(KEYS[1], KEYS[2], 4)
         if added > 0 then
           redis.call('PUBLISH', ARGV[1], 'work')
         elseif redis.call('LLEN', KEYS[2]) == 0 and redis.call('ZCARD', KEYS[3]) == 0 then
