@@ -28,6 +28,8 @@ internal sealed class CrawlRun
     private readonly SemaphoreSlim gate;
     private readonly CancellationTokenSource abort = new();
     private readonly CancellationTokenSource lifetime = new();
+    private readonly Lock abortLock = new();
+    private bool ended;
     private readonly Channel<Job> work;
     private readonly Channel<Event> events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<CrawlResult> results = Channel.CreateBounded<CrawlResult>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
@@ -63,7 +65,17 @@ internal sealed class CrawlRun
     private bool PageCapReached => options.MaxPages > 0 && pagesDispatched >= options.MaxPages;
 
     /// <summary>Cancels in-flight requests at once (used when the consumer stops reading).</summary>
-    public void Abort() => abort.Cancel();
+    public void Abort()
+    {
+        // The consumer may see the results end a moment before the run has ended: after that, there is nothing left to cancel.
+        lock (abortLock)
+        {
+            if (!ended)
+            {
+                abort.Cancel();
+            }
+        }
+    }
 
     /// <summary>The consumer is done with the last record (it asks for the next): a shared frontier may now mark its URL done.</summary>
     public void RecordTaken() => Interlocked.Exchange(ref handOff, null)?.TrySetResult();
@@ -91,6 +103,10 @@ internal sealed class CrawlRun
             await lifetime.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll([.. workers, frontierWatch]).ConfigureAwait(false);
             results.Writer.TryComplete(failure);
+            lock (abortLock)
+            {
+                ended = true;
+            }
             abort.Dispose();
             lifetime.Dispose();
             gate.Dispose();
