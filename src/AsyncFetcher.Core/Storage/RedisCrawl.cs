@@ -38,6 +38,8 @@ internal sealed class RedisCrawl : IAsyncDisposable
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
         configuration.ReconnectRetryPolicy = new ExponentialRetry(100, 2000);
         configuration.ConnectTimeout = 5000;
+        // The client's own I/O threads spin while idle waiting for work; on a small machine that CPU belongs to the crawl.
+        configuration.SocketManager = SocketManager.ThreadPool;
         address = RedisAddress.Redact(options.Frontier);
         Keys = new RedisKeys(options.CrawlId);
         Worker = string.IsNullOrEmpty(options.WorkerId) ? $"{Environment.MachineName}-{Environment.ProcessId}" : options.WorkerId;
@@ -110,6 +112,22 @@ internal sealed class RedisCrawl : IAsyncDisposable
             logger.LogInformation("redis at {Address} is back; continuing", address);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Sends a script without waiting for its reply or retrying: for a step whose loss only costs time, like
+    /// freeing a host slot (an unfreed slot expires after --lease). Saves the engine's loop a round trip per page.
+    /// </summary>
+    public void Send(string script, RedisKey[] keys, RedisValue[] values)
+    {
+        try
+        {
+            _ = database?.ScriptEvaluateAsync(script, keys, values, CommandFlags.FireAndForget);
+        }
+        catch (RedisException)
+        {
+            // Not connected: the step is lost, as its summary allows.
+        }
     }
 
     public async ValueTask DisposeAsync()

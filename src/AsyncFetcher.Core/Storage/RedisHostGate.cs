@@ -52,14 +52,14 @@ internal sealed class RedisHostGate : IHostGate
         }
     }
 
-    public async ValueTask ExitAsync(string hostKey, CancellationToken cancellationToken)
+    public ValueTask ExitAsync(string hostKey, CancellationToken cancellationToken)
     {
-        if (!held.TryGetValue(hostKey, out var stack) || !stack.TryPop(out var token))
+        if (held.TryGetValue(hostKey, out var stack) && stack.TryPop(out var token))
         {
-            return;
+            var keys = redis.Keys;
+            redis.Send(RedisScripts.ExitHost, [keys.HostSlots(hostKey)], [token, cap, keys.Channel.ToString(), hostKey]);
         }
-        var keys = redis.Keys;
-        await redis.EvaluateAsync(RedisScripts.ExitHost, [keys.HostSlots(hostKey)], [token, cap, keys.Channel.ToString(), hostKey], cancellationToken).ConfigureAwait(false);
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Completes when a slot of the host is freed, or when the first slot's lease runs out (its worker may be dead).</summary>

@@ -13,9 +13,14 @@ internal static class RedisScripts
 
         """;
 
-    /// <summary>A Lua function both scripts that queue use: queues the entries ARGV[first..] whose URL is not in the seen set; returns how many.</summary>
+    /// <summary>
+    /// A Lua function both scripts that queue use: queues the entries ARGV[first..] whose URL is not in the
+    /// seen set, and publishes "work" when that made an empty queue non-empty. Only then can a worker be
+    /// waiting for work (its take found the queue empty), so a busy crawl sends almost no messages.
+    /// </summary>
     private const string QueueUnseen = """
-        local function queue_unseen(seen, queue, first)
+        local function queue_unseen(seen, queue, channel, first)
+          local was_empty = redis.call('LLEN', queue) == 0
           local added = 0
           for i = first, #ARGV do
             local key = string.match(ARGV[i], '^[^\t]*')
@@ -24,6 +29,7 @@ internal static class RedisScripts
               added = added + 1
             end
           end
+          if added > 0 and was_empty then redis.call('PUBLISH', channel, 'work') end
           return added
         end
 
@@ -33,9 +39,7 @@ internal static class RedisScripts
     /// Queues entries not seen before. KEYS: seen, queue. ARGV: channel, entries... Returns how many were queued.
     /// </summary>
     public const string Add = QueueUnseen + """
-        local added = queue_unseen(KEYS[1], KEYS[2], 2)
-        if added > 0 then redis.call('PUBLISH', ARGV[1], 'work') end
-        return added
+        return queue_unseen(KEYS[1], KEYS[2], ARGV[1], 2)
         """;
 
     /// <summary>
@@ -98,10 +102,8 @@ internal static class RedisScripts
         redis.call('HDEL', KEYS[5], key)
         redis.call('SADD', KEYS[6], key)
         if ARGV[3] == '1' then redis.call('SADD', KEYS[7], key) else redis.call('SREM', KEYS[7], key) end
-        local added = queue_unseen(KEYS[1], KEYS[2], 4)
-        if added > 0 then
-          redis.call('PUBLISH', ARGV[1], 'work')
-        elseif redis.call('LLEN', KEYS[2]) == 0 and redis.call('ZCARD', KEYS[3]) == 0 then
+        local added = queue_unseen(KEYS[1], KEYS[2], ARGV[1], 4)
+        if added == 0 and redis.call('LLEN', KEYS[2]) == 0 and redis.call('ZCARD', KEYS[3]) == 0 then
           redis.call('PUBLISH', ARGV[1], 'finished')
         end
         return added
@@ -119,8 +121,7 @@ internal static class RedisScripts
         redis.call('ZREM', KEYS[2], key)
         redis.call('HDEL', KEYS[3], key)
         redis.call('HDEL', KEYS[4], key)
-        if entry then redis.call('LPUSH', KEYS[1], entry) end
-        redis.call('PUBLISH', ARGV[1], 'work')
+        if entry and redis.call('LPUSH', KEYS[1], entry) == 1 then redis.call('PUBLISH', ARGV[1], 'work') end
         return 1
         """;
 
