@@ -170,6 +170,7 @@ internal sealed class RedisCrawl : IAsyncDisposable
                 cancellationToken).ConfigureAwait(false);
             heartbeat = HeartbeatAsync(disposing.Token);
             database = connection.GetDatabase();
+            logger.LogInformation("worker {Worker} joined crawl {CrawlId} in redis at {Address}", Worker, Keys.CrawlId, address);
             return database;
         }
         finally

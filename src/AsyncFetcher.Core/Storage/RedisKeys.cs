@@ -46,9 +46,6 @@ internal sealed partial class RedisKeys(string crawlId)
     /// <summary>STRING: when (Redis time, ms) the host may next be asked; expires by itself.</summary>
     public RedisKey HostNext(string hostKey) => prefix + "host:" + hostKey + ":next";
 
-    /// <summary>Every key of the crawl, for the match pattern that finds per-host keys.</summary>
-    public string Pattern => prefix + "*";
-
     public static bool IsValidCrawlId(string id) => CrawlIdPattern().IsMatch(id);
 
     [GeneratedRegex("^[A-Za-z0-9._:-]{1,100}$")]
