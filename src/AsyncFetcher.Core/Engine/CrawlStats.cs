@@ -14,6 +14,7 @@ public sealed class CrawlStats
     private long outOfScope;
     private long inFlight;
     private long queued;
+    private long breakerPauses;
 
     /// <summary>Records written.</summary>
     public long Pages => Interlocked.Read(ref pages);
@@ -60,4 +61,12 @@ public sealed class CrawlStats
     internal void SetInFlight(long value) => Interlocked.Exchange(ref inFlight, value);
 
     internal void SetQueued(long value) => Interlocked.Exchange(ref queued, value);
+
+    // What users see (issue 7): the summary shows this count. The resilience layer's per-host
+    // circuit breaker calls AddBreakerPause each time it opens (pauses a host).
+
+    /// <summary>Times a host was paused by the circuit breaker.</summary>
+    public long BreakerPauses => Interlocked.Read(ref breakerPauses);
+
+    internal void AddBreakerPause() => Interlocked.Increment(ref breakerPauses);
 }
