@@ -77,13 +77,13 @@ internal sealed class ProgressReporter : IAsyncDisposable
         var c = CultureInfo.InvariantCulture;
         string[] fields =
         [
-            string.Create(c, $"{stats.Pages:N0} pages"),
+            Counted.Of(stats.Pages, "page", "pages"),
             string.Create(c, $"{stats.InFlight:N0} in flight"),
             string.Create(c, $"{stats.Queued:N0} queued"),
             string.Create(c, $"{pagesPerSecond:F1} pages/s"),
             Units.HumanBytes(stats.Bytes),
-            string.Create(c, $"{stats.Errors:N0} errors"),
-            string.Create(c, $"{stats.Retries:N0} retries"),
+            Counted.Of(stats.Errors, "error", "errors"),
+            Counted.Of(stats.Retries, "retry", "retries"),
         ];
         return string.Create(c, $"{(int)elapsed.TotalHours}:{elapsed.Minutes:00}:{elapsed.Seconds:00}") + separator + string.Join(separator, fields);
     }

@@ -15,7 +15,7 @@ internal static class SummaryText
         ArgumentNullException.ThrowIfNull(report);
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        text.Append(c, $"{report.Pages:N0} pages in {Units.HumanDuration(TimeSpan.FromSeconds(report.DurationSeconds))} ({report.PagesPerSecond:F1} pages/s), {Units.HumanBytes(report.Bytes)}");
+        text.Append(c, $"{Counted.Of(report.Pages, "page", "pages")} in {Units.HumanDuration(TimeSpan.FromSeconds(report.DurationSeconds))} ({report.PagesPerSecond:F1} pages/s), {Units.HumanBytes(report.Bytes)}");
 
         var classes = report.StatusClasses;
         Line("status", Join([("2xx", classes.Success), ("3xx", classes.Redirection), ("4xx", classes.ClientError), ("5xx", classes.ServerError), ("1xx", classes.Informational), ("no response", classes.NoResponse)]));
@@ -26,26 +26,26 @@ internal static class SummaryText
         {
             Line("latency", $"p50 {Ms(latency.P50Ms)}{Separator}p95 {Ms(latency.P95Ms)}{Separator}p99 {Ms(latency.P99Ms)}{Separator}max {Ms(latency.MaxMs)}");
         }
-        var resilience = new List<string> { string.Create(c, $"{report.Retries:N0} retries") };
+        var resilience = new List<string> { Counted.Of(report.Retries, "retry", "retries") };
         if (report.BreakerPauses is { } pauses)
         {
-            resilience.Add(string.Create(c, $"{pauses:N0} breaker pauses"));
+            resilience.Add(Counted.Of(pauses, "breaker pause", "breaker pauses"));
         }
-        resilience.Add(string.Create(c, $"{report.Redirects:N0} redirects"));
+        resilience.Add(Counted.Of(report.Redirects, "redirect", "redirects"));
         if (report.Truncated > 0)
         {
-            resilience.Add(string.Create(c, $"{report.Truncated:N0} truncated"));
+            resilience.Add(Counted.Of(report.Truncated, "body truncated", "bodies truncated"));
         }
         Line("requests", string.Join(Separator, resilience));
         var skipped = new List<string> { string.Create(c, $"{report.Disallowed:N0} disallowed by robots.txt") };
         if (report.OutOfScope is { } outOfScope)
         {
-            skipped.Add(string.Create(c, $"{outOfScope:N0} links out of scope"));
+            skipped.Add(Counted.Of(outOfScope, "link", "links") + " out of scope");
         }
         Line("skipped", string.Join(Separator, skipped));
         if (report.HostCount > 1)
         {
-            Line("slowest", string.Join(Separator, report.SlowestHosts.Take(3).Select(h => string.Create(c, $"{h.Host} {Ms((long)h.MeanMs)} mean ({h.Pages:N0} pages)"))));
+            Line("slowest", string.Join(Separator, report.SlowestHosts.Take(3).Select(h => string.Create(c, $"{h.Host} {Ms((long)h.MeanMs)} mean ({Counted.Of(h.Pages, "page", "pages")})"))));
         }
         var output = report.Output;
         var written = new List<string>();
