@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 using AsyncFetcher.Testing;
 
@@ -50,20 +49,14 @@ public sealed class ToolPackageTests : IDisposable
 
     private async Task<string> RunAsync(string file, string[] args)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = dir };
-        foreach (var arg in args)
+        var environment = new Dictionary<string, string>
         {
-            info.ArgumentList.Add(arg);
-        }
-        info.Environment["NUGET_PACKAGES"] = Path.Combine(dir, "nuget-cache");
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)} exited {process.ExitCode}:\n{await stdout}\n{await stderr}");
-        return await stdout;
+            ["NUGET_PACKAGES"] = Path.Combine(dir, "nuget-cache"),
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_NOLOGO"] = "1",
+        };
+        var run = await ProcessRunner.RunAsync(file, args, dir, TimeSpan.FromMinutes(3), environment);
+        Assert.True(run.ExitCode == 0, $"{file} {string.Join(' ', args)} exited {run.ExitCode}:\n{run.Stdout}\n{run.Stderr}");
+        return run.Stdout;
     }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using AsyncFetcher.Testing;
 
 namespace AsyncFetcher.Cli.Tests.Reporting;
 
@@ -8,47 +8,25 @@ namespace AsyncFetcher.Cli.Tests.Reporting;
 /// </summary>
 internal static class HeadlessChromium
 {
-    public static string Path => Environment.GetEnvironmentVariable("ASYNCFETCH_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+    public static string Executable => Environment.GetEnvironmentVariable("ASYNCFETCH_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
     /// <summary>The serialised DOM of <paramref name="file"/> once it has loaded and its scripts have run.</summary>
     public static async Task<string> DumpDomAsync(string file)
     {
-        Assert.True(File.Exists(Path),
-            $"Chromium is not installed at {Path}: install the Debian package 'chromium' (apt-get install chromium; .ci/run does) or set ASYNCFETCH_CHROMIUM.");
+        Assert.True(File.Exists(Executable),
+            $"Chromium is not installed at {Executable}: install the Debian package 'chromium' (apt-get install chromium; .ci/run does) or set ASYNCFETCH_CHROMIUM.");
         var profile = Directory.CreateTempSubdirectory("asyncfetch-chromium-").FullName;
         try
         {
-            var info = new ProcessStartInfo(Path)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var arg in new[]
-            {
+            string[] args =
+            [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", $"--user-data-dir={profile}", "--dump-dom",
-                new Uri(System.IO.Path.GetFullPath(file)).AbsoluteUri,
-            })
-            {
-                info.ArgumentList.Add(arg);
-            }
-            using var process = Process.Start(info)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"chromium did not exit; stderr: {await stderr}");
-            }
-            var dom = await stdout;
-            Assert.True(process.ExitCode == 0 && dom.Length > 0, $"chromium exited {process.ExitCode}: {await stderr}");
-            return dom;
+                new Uri(Path.GetFullPath(file)).AbsoluteUri,
+            ];
+            var run = await ProcessRunner.RunAsync(Executable, args, profile, TimeSpan.FromMinutes(1));
+            Assert.True(run.ExitCode == 0 && run.Stdout.Length > 0, $"chromium exited {run.ExitCode}: {run.Stderr}");
+            return run.Stdout;
         }
         finally
         {
