@@ -170,6 +170,15 @@ internal sealed class CrawlFlags
                 ? new Option<string>(name) { Description = text, HelpName = helpName }
                 : new Option<string>(name, alias) { Description = text, HelpName = helpName },
         };
+        // Tab completion (the [suggest] directive) offers the allowed values.
+        if (kind is FlagKind.Scope)
+        {
+            option.CompletionSources.Add("host", "domain", "any");
+        }
+        else if (kind is FlagKind.Format)
+        {
+            option.CompletionSources.Add("jsonl", "csv");
+        }
         flags.Add((option, key, kind));
     }
 

@@ -43,5 +43,17 @@ public sealed class HelpTests
         Assert.StartsWith(typeof(CrawlCommand).Assembly.GetName().Version!.ToString(3), run.Stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("asyncfetch crawl --max-p", new[] { "--max-pages", "--max-per-host" })]
+    [InlineData("asyncfetch crawl --scope ", new[] { "any", "domain", "host" })]
+    [InlineData("asyncfetch rep", new[] { "report" })]
+    public async Task The_suggest_directive_completes_commands_options_and_values(string line, string[] expected)
+    {
+        var run = await CliRunner.RunAsync([$"[suggest:{line.Length}]", line]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(expected, run.StdoutLines);
+    }
+
     private static bool IsSwitch(string flag) => flag is "--sort-query" or "--no-robots" or "--follow-nofollow" or "--quiet";
 }
