@@ -128,7 +128,7 @@ internal static class CrawlCommand
                 }
                 try
                 {
-                    var summary = await reporting.FinishAsync(OutputName(options), CancellationToken.None);
+                    var summary = await reporting.FinishAsync(OutputName(options), lifetime.ApplicationStopping.IsCancellationRequested, CancellationToken.None);
                     logger.LogInformation("{Summary}", SummaryText.Format(summary));
                 }
                 catch (IOException e)

@@ -63,14 +63,15 @@ internal sealed class CrawlReporting : IAsyncDisposable
     /// <summary>Counts one record into the summary.</summary>
     public void Add(CrawlResult result) => summary.Add(result);
 
-    /// <summary>The crawl is over: clears the progress line, builds the summary and writes the report files.</summary>
-    public async Task<SummaryReport> FinishAsync(string recordsName, CancellationToken cancellationToken)
+    /// <summary>The crawl is over (or was stopped early): clears the progress line, builds the summary and writes the report files.</summary>
+    public async Task<SummaryReport> FinishAsync(string recordsName, bool stoppedEarly, CancellationToken cancellationToken)
     {
         await StopProgressAsync();
         var report = summary.ToReport(new SummaryRun
         {
             StartedAt = startedAt,
             Duration = time.GetElapsedTime(started),
+            StoppedEarly = stoppedEarly,
             Stats = stats(),
             Output = new OutputSummary
             {

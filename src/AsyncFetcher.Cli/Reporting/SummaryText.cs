@@ -14,7 +14,7 @@ internal static class SummaryText
     {
         ArgumentNullException.ThrowIfNull(report);
         var c = CultureInfo.InvariantCulture;
-        var text = new StringBuilder();
+        var text = new StringBuilder(report.StoppedEarly ? "stopped early: " : "");
         text.Append(c, $"{Counted.Of(report.Pages, "page", "pages")} in {Units.HumanDuration(TimeSpan.FromSeconds(report.DurationSeconds))} ({report.PagesPerSecond:F1} pages/s), {Units.HumanBytes(report.Bytes)}");
 
         var classes = report.StatusClasses;

@@ -79,6 +79,35 @@ public sealed class SummaryTests : IDisposable
         Assert.Empty(site.Site.Log);
     }
 
+    [Fact]
+    public async Task A_crawl_stopped_by_SIGTERM_still_prints_and_writes_its_summary_saying_so()
+    {
+        await using var site = await TestSite.StartAsync();
+        site.Links("/", "/hang");
+        site.Map("/hang", context => Task.Delay(Timeout.Infinite, context.RequestAborted));
+        var json = Path.Combine(dir, "summary.json");
+        var report = Path.Combine(dir, "report.html");
+
+        using var process = CliRunner.Start(["crawl", site.Url("/").AbsoluteUri, "--grace", "0s", "--summary-json", json, "--report", report]);
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        // robots.txt, / and /hang: once the server holds /hang, the crawl is mid-way.
+        await site.WaitForRequestsAsync(3, TimeSpan.FromMinutes(1));
+        var kill = await ProcessRunner.RunAsync("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], dir, TimeSpan.FromMinutes(1));
+        Assert.Equal(0, kill.ExitCode);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(143, process.ExitCode);
+        Assert.Contains("asyncfetch: stopped early: 1 page in ", await stderr, StringComparison.Ordinal);
+        var summary = SummaryJson.Deserialize(File.ReadAllText(json))!;
+        Assert.True(summary.StoppedEarly);
+        Assert.Equal(1, summary.Pages);
+        Assert.Single((await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("\"stoppedEarly\": true", File.ReadAllText(report), StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// A site with one page per outcome: 200 ×3 and a redirect to a 200, 404, 410, 500 (retried
     /// once), a link disallowed by robots.txt and a link to another host.

@@ -103,6 +103,7 @@ public sealed class CrawlSummary
         {
             StartedAt = startedAt,
             DurationSeconds = Math.Round(duration.TotalSeconds, 3),
+            StoppedEarly = run.StoppedEarly,
             Pages = Pages,
             PagesPerSecond = duration > TimeSpan.Zero ? Math.Round(Pages / duration.TotalSeconds, 2) : 0,
             Bytes = bytes,

@@ -12,6 +12,9 @@ public sealed record SummaryReport
     /// <summary>How long the crawl ran, in seconds.</summary>
     public double DurationSeconds { get; init; }
 
+    /// <summary>The crawl was stopped before its end (Ctrl+C, SIGTERM); false when rebuilt from a records file, which cannot tell.</summary>
+    public bool StoppedEarly { get; init; }
+
     /// <summary>Records written: one per URL.</summary>
     public long Pages { get; init; }
 

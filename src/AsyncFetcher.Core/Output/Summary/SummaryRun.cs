@@ -14,6 +14,9 @@ public sealed record SummaryRun
     /// <summary>How long the crawl ran.</summary>
     public TimeSpan? Duration { get; init; }
 
+    /// <summary>The crawl was stopped before its end (Ctrl+C, SIGTERM): the summary covers what was done.</summary>
+    public bool StoppedEarly { get; init; }
+
     /// <summary>The crawl's live counters (robots.txt, scope, breaker), when it ran in this process.</summary>
     public CrawlStats? Stats { get; init; }
 
