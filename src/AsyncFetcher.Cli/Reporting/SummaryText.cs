@@ -29,7 +29,8 @@ internal static class SummaryText
         var resilience = new List<string> { Counted.Of(report.Retries, "retry", "retries") };
         if (report.BreakerPauses is { } pauses)
         {
-            resilience.Add(Counted.Of(pauses, "breaker pause", "breaker pauses"));
+            var held = report.HeldByBreaker is > 0 ? $" ({Counted.Of(report.HeldByBreaker.Value, "URL", "URLs")} held)" : "";
+            resilience.Add(Counted.Of(pauses, "breaker pause", "breaker pauses") + held);
         }
         resilience.Add(Counted.Of(report.Redirects, "redirect", "redirects"));
         if (report.Truncated > 0)

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace AsyncFetcher.Core.Engine;
 
 /// <summary>
@@ -14,7 +16,6 @@ public sealed class CrawlStats
     private long outOfScope;
     private long inFlight;
     private long queued;
-    private long breakerPauses;
 
     /// <summary>Records written.</summary>
     public long Pages => Interlocked.Read(ref pages);
@@ -62,11 +63,28 @@ public sealed class CrawlStats
 
     internal void SetQueued(long value) => Interlocked.Exchange(ref queued, value);
 
-    // What users see (issue 7): the summary shows this count. The resilience layer's per-host
-    // circuit breaker calls AddBreakerPause each time it opens (pauses a host).
+    // Circuit breakers (issue 5): how often each host was paused.
+    private readonly ConcurrentDictionary<string, long> breakerOpenings = new(StringComparer.OrdinalIgnoreCase);
+    private long breakerOpeningsTotal;
+    private long held;
 
-    /// <summary>Times a host was paused by the circuit breaker.</summary>
-    public long BreakerPauses => Interlocked.Read(ref breakerPauses);
+    /// <summary>Times a host's circuit breaker opened (the host was paused), over all hosts.</summary>
+    public long BreakerOpenings => Interlocked.Read(ref breakerOpeningsTotal);
 
-    internal void AddBreakerPause() => Interlocked.Increment(ref breakerPauses);
+    /// <summary>Breaker openings per host (scheme://host:port), for hosts whose circuit opened at least once.</summary>
+    public IReadOnlyDictionary<string, long> BreakerOpeningsByHost => new Dictionary<string, long>(breakerOpenings, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Times a URL was held back, not failed, because its host's circuit was open.</summary>
+    public long HeldByBreaker => Interlocked.Read(ref held);
+
+    internal void AddBreakerOpenings(string hostKey, int count)
+    {
+        if (count > 0)
+        {
+            breakerOpenings.AddOrUpdate(hostKey, count, (_, n) => n + count);
+            Interlocked.Add(ref breakerOpeningsTotal, count);
+        }
+    }
+
+    internal void AddHeld() => Interlocked.Increment(ref held);
 }

@@ -69,7 +69,8 @@ public sealed class CrawlSummaryTests
         stats.AddDisallowed();
         stats.AddDisallowed();
         stats.SetOutOfScope(7);
-        stats.AddBreakerPause();
+        stats.AddBreakerOpenings("http://a.example:80", 2);
+        stats.AddHeld();
 
         var report = summary.ToReport(new SummaryRun
         {
@@ -84,7 +85,8 @@ public sealed class CrawlSummaryTests
         Assert.Equal(0.25, report.PagesPerSecond);
         Assert.Equal(2, report.Disallowed);
         Assert.Equal(7, report.OutOfScope);
-        Assert.Equal(1, report.BreakerPauses);
+        Assert.Equal(2, report.BreakerPauses);
+        Assert.Equal(1, report.HeldByBreaker);
         Assert.Equal("out.jsonl", report.Output.Records);
         Assert.Equal([1L, 0, 0, 0, 0], report.Timeline.Pages);
     }

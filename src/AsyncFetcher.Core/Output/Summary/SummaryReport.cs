@@ -57,6 +57,9 @@ public sealed record SummaryReport
     /// <summary>Times the circuit breaker paused a host; null when rebuilt from a records file.</summary>
     public long? BreakerPauses { get; init; }
 
+    /// <summary>Times a URL was held back, not failed, because its host was paused; null when rebuilt from a records file.</summary>
+    public long? HeldByBreaker { get; init; }
+
     /// <summary>Distinct hosts.</summary>
     public long HostCount { get; init; }
 
