@@ -65,25 +65,20 @@ public static class Units
         return true;
     }
 
-    /// <summary>
-    /// Writes a duration the way <see cref="TryParseDuration"/> reads it, in the largest unit that is
-    /// exact: 30s, 2m, 1h, 1500ms, 0s. Help and the README show defaults this way.
-    /// </summary>
+    /// <summary>Formats a duration the way <see cref="TryParseDuration"/> reads it: 500ms, 90s, 2m, 24h.</summary>
     public static string FormatDuration(TimeSpan value)
     {
-        var ms = (long)value.TotalMilliseconds;
-        if (ms == 0)
+        if (value.Ticks % TimeSpan.TicksPerHour == 0 && value >= TimeSpan.FromHours(1))
         {
-            return "0s";
+            return FormattableString.Invariant($"{(long)value.TotalHours}h");
         }
-        foreach (var (unit, scale) in new[] { ("h", 3_600_000L), ("m", 60_000L), ("s", 1000L) })
+        if (value.Ticks % TimeSpan.TicksPerMinute == 0 && value >= TimeSpan.FromMinutes(1))
         {
-            if (ms % scale == 0)
-            {
-                return (ms / scale).ToString(CultureInfo.InvariantCulture) + unit;
-            }
+            return FormattableString.Invariant($"{(long)value.TotalMinutes}m");
         }
-        return ms.ToString(CultureInfo.InvariantCulture) + "ms";
+        return value < TimeSpan.FromSeconds(1) && value.Ticks % TimeSpan.TicksPerMillisecond == 0
+            ? FormattableString.Invariant($"{(long)value.TotalMilliseconds}ms")
+            : FormattableString.Invariant($"{value.TotalSeconds:0.###}s");
     }
 
     /// <summary>Writes a size the way <see cref="TryParseSize"/> reads it, in the largest binary unit that is exact: 10MiB, 512KiB, 1000.</summary>

@@ -6,9 +6,10 @@ public sealed class UnitsTests
     [InlineData(30_000, "30s")]
     [InlineData(120_000, "2m")]
     [InlineData(3_600_000, "1h")]
-    [InlineData(1_500, "1500ms")]
+    [InlineData(1_500, "1.5s")]
+    [InlineData(250, "250ms")]
     [InlineData(90_000, "90s")]
-    [InlineData(0, "0s")]
+    [InlineData(0, "0ms")]
     public void Durations_are_written_as_they_are_read(long milliseconds, string expected)
     {
         var text = Units.FormatDuration(TimeSpan.FromMilliseconds(milliseconds));

@@ -160,7 +160,8 @@ internal sealed class CrawlFlags
             FlagKind.Scope => "host|domain|any",
             FlagKind.Format => "jsonl|csv",
             FlagKind.List => "regex",
-            _ => "text",
+            FlagKind.Text => "text",
+            _ => "value",
         };
         Option option = kind switch
         {
