@@ -6,7 +6,7 @@ namespace AsyncFetcher.Cli.Demos;
 /// <summary>
 /// <c>demo async-disposal</c>: a streamed response holds its connection until it is disposed
 /// (<c>async with session.get(...)</c> / <c>using var response</c>). With one connection per server,
-/// three responses left undisposed stall the second request; disposed, all three share one connection.
+/// a response left undisposed stalls the next request; disposed, all three share one connection.
 /// </summary>
 internal sealed class AsyncDisposalDemo(int stallMs = 300) : IDemo
 {
@@ -33,21 +33,21 @@ internal sealed class AsyncDisposalDemo(int stallMs = 300) : IDemo
         var stalled = false;
         using (var client = OneConnectionClient())
         {
-            for (var i = 0; i < 3 && !stalled; i++)
+            // The first response comes; it is neither read nor disposed, so it keeps the connection.
+            leaked.Add(await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken));
+            leakyCompleted++;
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(stallMs);
+            try
             {
-                using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                wait.CancelAfter(stallMs);
-                try
-                {
-                    leaked.Add(await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, wait.Token));
-                    leakyCompleted++;
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    stalled = true;
-                }
+                leaked.Add(await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, wait.Token));
+                leakyCompleted++;
             }
-            output.WriteLine($"not disposed: {leakyCompleted} response(s), then request {leakyCompleted + 1} waited {stallMs} ms for a connection and gave up; server requests: {site.Server.Requests}");
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                stalled = true;
+            }
+            output.WriteLine($"not disposed: {leakyCompleted} response, then request {leakyCompleted + 1} waited {stallMs} ms for a connection and gave up; server requests: {site.Server.Requests}");
             foreach (var response in leaked)
             {
                 response.Dispose();

@@ -44,6 +44,7 @@ internal sealed class CancellationDemo(int timeoutMs = 200, int graceMs = 200) :
         using var user = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var byTimeout = await RequestWithTimeoutAsync(client, hang, user, timeout, cancelUser: false, site);
         var byUser = await RequestWithTimeoutAsync(client, hang, user, TimeSpan.FromSeconds(30), cancelUser: true, site);
+        await site.Server.WaitUntilAsync(s => s.InFlight == 0, TimeSpan.FromSeconds(5), cancellationToken);
         output.WriteLine($"linked tokens: with a {timeoutMs} ms timeout the request ended by \"{byTimeout}\"; cancelled by the user it ended by \"{byUser}\"");
 
         // 3. WaitAsync stops the waiting, not the request: the server still has it.
@@ -59,10 +60,13 @@ internal sealed class CancellationDemo(int timeoutMs = 200, int graceMs = 200) :
         {
             waitTimedOut = true;
         }
+        // Nothing cancelled the request, so it reaches the server and stays there.
+        await site.Server.WaitUntilAsync(s => s.InFlight > 0, TimeSpan.FromSeconds(5), cancellationToken);
         var stillInFlight = site.Server.InFlight;
         output.WriteLine($"Task.WaitAsync({timeoutMs} ms) timed out: {waitTimedOut}; requests the server is still working on: {stillInFlight}");
         await cleanup.CancelAsync();
         await Task.WhenAny(request);
+        await site.Server.WaitUntilAsync(s => s.InFlight == 0, TimeSpan.FromSeconds(5), cancellationToken);
         output.WriteLine($"  cancelling its token is what stops it: {request.Status}");
 
         // 4. Ctrl+C in a crawl: the host cancels the engine's stop token (SignalLifetime -> ApplicationStopping).
@@ -112,7 +116,8 @@ internal sealed class CancellationDemo(int timeoutMs = 200, int graceMs = 200) :
             records++;
             if (records == 3)
             {
-                // The index and the two fast pages are in; three pages hang at the server.
+                // The index and the two fast pages are in; wait until the three others hang at the server.
+                await site.Server.WaitUntilAsync(s => s.InFlight >= 3, TimeSpan.FromSeconds(5), cancellationToken);
                 clock.Start();
                 await stop.CancelAsync();
             }

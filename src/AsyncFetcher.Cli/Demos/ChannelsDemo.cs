@@ -18,6 +18,7 @@ internal sealed class ChannelsDemo(int items = 16, int capacity = 4, int consume
         await using var site = await DemoSite.StartAsync(cancellationToken);
         using var client = new HttpClient();
         var channel = Channel.CreateBounded<Uri>(new BoundedChannelOptions(capacity) { SingleWriter = true });
+        // The server holds the first answers until the producer has had to wait, so the channel does fill up.
         output.WriteLine($"producer: {items} URLs into a channel of capacity {capacity}; {consumers} consumers fetch them ({delayMs} ms each)");
 
         var consumed = 0;
@@ -35,11 +36,12 @@ internal sealed class ChannelsDemo(int items = 16, int capacity = 4, int consume
         var peakBuffered = 0;
         for (var i = 0; i < items; i++)
         {
-            var write = channel.Writer.WriteAsync(site.Work($"{i}", TimeSpan.FromMilliseconds(delayMs)), cancellationToken);
+            var write = channel.Writer.WriteAsync(site.Work($"{i}", TimeSpan.FromMilliseconds(delayMs), after: "producer-waited"), cancellationToken);
             if (!write.IsCompleted)
             {
                 // The channel is full: the producer is suspended here until a consumer takes an item.
                 waits++;
+                site.Raise("producer-waited");
             }
             await write;
             peakBuffered = Math.Max(peakBuffered, channel.Reader.Count);

@@ -8,8 +8,9 @@ namespace AsyncFetcher.Cli.Demos;
 /// <summary>
 /// The programmable loopback site the demos talk to: a <see cref="LocalSite"/> (which counts requests,
 /// in flight and peak) routing by path. Two routes are built in:
-/// <c>/work?id=ID&amp;ms=MS&amp;hold=N</c> answers <c>ID</c> after MS milliseconds, and no sooner than N
-/// requests have arrived (so a peak of N is a count the server saw, not a race won);
+/// <c>/work?id=ID&amp;ms=MS&amp;hold=N&amp;after=NAME</c> answers <c>ID</c> after MS milliseconds, no sooner
+/// than N requests have arrived and no sooner than the demo raised the signal NAME (so a peak or an
+/// order the demo shows is something the server made sure of, not a race won);
 /// <c>/hang</c> answers only when its client gives up.
 /// </summary>
 internal sealed class DemoSite : IAsyncDisposable
@@ -18,6 +19,7 @@ internal sealed class DemoSite : IAsyncDisposable
     private static readonly TimeSpan HoldCap = TimeSpan.FromSeconds(5);
 
     private readonly ConcurrentDictionary<string, RequestDelegate> routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> signals = new(StringComparer.Ordinal);
     private LocalSite server = null!;
 
     private DemoSite()
@@ -39,8 +41,24 @@ internal sealed class DemoSite : IAsyncDisposable
     public Uri Url(string pathAndQuery) => new(server.BaseUrl, pathAndQuery);
 
     /// <summary>The URL of a <c>/work</c> request.</summary>
-    public Uri Work(string id, TimeSpan delay, int hold = 0) =>
-        Url(FormattableString.Invariant($"/work?id={Uri.EscapeDataString(id)}&ms={(int)delay.TotalMilliseconds}&hold={hold}"));
+    public Uri Work(string id, TimeSpan delay, int hold = 0, string? after = null) =>
+        Url(FormattableString.Invariant($"/work?id={Uri.EscapeDataString(id)}&ms={(int)delay.TotalMilliseconds}&hold={hold}&after={Uri.EscapeDataString(after ?? "")}"));
+
+    /// <summary>Raises the signal <paramref name="name"/>: requests waiting for it may now be answered.</summary>
+    public void Raise(string name) => Signal(name).TrySetResult();
+
+    /// <summary>Waits until the demo raises <paramref name="name"/> (at most a few seconds, so a demo that never does still ends).</summary>
+    public async Task WaitForAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Signal(name).Task.WaitAsync(HoldCap, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Answer anyway: a demo that forgot its signal is slow, not stuck.
+        }
+    }
 
     /// <summary>Serves <paramref name="handler"/> at <paramref name="path"/> (query strings are ignored when routing).</summary>
     public void Map(string path, RequestDelegate handler) => routes[path] = handler;
@@ -55,6 +73,9 @@ internal sealed class DemoSite : IAsyncDisposable
         });
 
     public ValueTask DisposeAsync() => server.DisposeAsync();
+
+    private TaskCompletionSource Signal(string name) =>
+        signals.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     private Task HandleAsync(HttpContext context)
     {
@@ -75,6 +96,10 @@ internal sealed class DemoSite : IAsyncDisposable
         if (hold > 0)
         {
             await server.WaitUntilAsync(s => s.Requests >= hold, HoldCap, context.RequestAborted);
+        }
+        if (query["after"].ToString() is { Length: > 0 } after)
+        {
+            await WaitForAsync(after, context.RequestAborted);
         }
         context.Response.ContentType = "text/plain";
         await context.Response.WriteAsync(query["id"].ToString(), context.RequestAborted);

@@ -31,7 +31,9 @@ internal sealed class TasksDemo(int delayMs = 50) : IDemo
         var steps = new List<string>();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var caller = Environment.CurrentManagedThreadId;
-        var stepsTask = StepsAsync(steps, gate.Task, caller);
+        var startedOnCaller = false;
+        var stepsTask = StepsAsync(steps, gate.Task, caller, onCaller => startedOnCaller = onCaller);
+        var stepsBeforeReturn = steps.Count;
         steps.Add($"caller got the task back (status {stepsTask.Status})");
         gate.SetResult();
         await stepsTask;
@@ -74,11 +76,12 @@ internal sealed class TasksDemo(int delayMs = 50) : IDemo
             caught = e.Message;
         }
         output.WriteLine($"  and awaiting it rethrows it where it can be handled: \"{caught}\"");
-        return new Outcome(statusAtStart, atServerBeforeAwait, steps, forgotten.IsFaulted, callerSawException, logged.Count, caught is not null);
+        return new Outcome(statusAtStart, atServerBeforeAwait, steps, stepsBeforeReturn == 1, startedOnCaller, forgotten.IsFaulted, callerSawException, logged.Count, caught is not null);
     }
 
-    private static async Task StepsAsync(List<string> steps, Task gate, int caller)
+    private static async Task StepsAsync(List<string> steps, Task gate, int caller, Action<bool> startedOnCaller)
     {
+        startedOnCaller(Environment.CurrentManagedThreadId == caller);
         steps.Add($"async method started, on the caller's thread: {Environment.CurrentManagedThreadId == caller}");
         await gate;
         steps.Add("async method resumed after its await");
@@ -98,6 +101,8 @@ internal sealed class TasksDemo(int delayMs = 50) : IDemo
         TaskStatus StatusAtStart,
         int AtServerBeforeAwait,
         IReadOnlyList<string> Steps,
+        bool RanToFirstAwaitBeforeReturning,
+        bool StartedOnCallerThread,
         bool ForgottenFaulted,
         bool CallerSawException,
         int LoggedByContinuation,

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using Microsoft.AspNetCore.Http;
 
 namespace AsyncFetcher.Cli.Demos;
 
@@ -20,27 +18,19 @@ internal sealed class WhenEachDemo(int stepMs = 60) : IDemo
     public async Task<DemoResult> RunAsync(TextWriter output, CancellationToken cancellationToken)
     {
         await using var site = await DemoSite.StartAsync(cancellationToken);
-        // The server answers in step order (each answer also waits for the one before it), so the
-        // completion order below is the server's, not a race between close timers.
-        var answered = Steps.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
-        site.Map("/ordered", async context =>
-        {
-            var step = int.Parse(context.Request.Query["step"]!, CultureInfo.InvariantCulture);
-            await Task.Delay(step * stepMs, context.RequestAborted);
-            if (step > 1)
-            {
-                await answered[step - 2].Task.WaitAsync(context.RequestAborted);
-            }
-            await context.Response.WriteAsync($"job{step}", context.RequestAborted);
-            await context.Response.CompleteAsync();
-            answered[step - 1].TrySetResult();
-        });
         using var client = new HttpClient();
         var started = Steps.Select(s => $"job{s}").ToList();
-        output.WriteLine($"started in this order: {string.Join(" ", started)} (jobN answers after N x {stepMs} ms)");
+        output.WriteLine($"started in this order: {string.Join(" ", started)}");
+        output.WriteLine($"(jobN answers after N x {stepMs} ms, and not before job N-1 has reached us, so the order is certain)");
 
         var clock = Stopwatch.StartNew();
-        var tasks = Steps.Select(s => client.GetStringAsync(site.Url($"/ordered?step={s}"), cancellationToken)).ToList();
+        var tasks = Steps.Select(s => client.GetStringAsync(
+            site.Work($"job{s}", TimeSpan.FromMilliseconds(s * stepMs), after: s > 1 ? $"job{s - 1}" : null), cancellationToken)).ToList();
+        foreach (var (task, step) in tasks.Zip(Steps))
+        {
+            _ = task.ContinueWith(_ => site.Raise($"job{step}"), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
         var completed = new List<string>();
         await foreach (var task in Task.WhenEach(tasks).WithCancellation(cancellationToken))
         {
