@@ -9,7 +9,7 @@ namespace AsyncFetcher.Cli.Demos;
 /// like <c>requests.get</c>) on one thread go one at a time; on N threads they overlap but hold N
 /// threads; <c>await</c> (like aiohttp) overlaps them all while the code runs on one thread.
 /// </summary>
-internal sealed class AsyncAwaitDemo(int requests = 10, int delayMs = 100) : IDemo
+internal sealed class AsyncAwaitDemo(int requests = 10, int delayMs = 60) : IDemo
 {
     public string Name => "async-await";
 
