@@ -87,20 +87,6 @@ public sealed class CrawlOptions
     /// <summary>The record format (<c>--format</c>).</summary>
     public OutputFormat Format { get; set; } = OutputFormat.Jsonl;
 
-    // Distributed crawl (issue 9): a frontier shared by several asyncfetch processes.
-
-    /// <summary>Where the frontier lives (<c>--frontier</c>): empty for the embedded one, or <c>redis://host:port/db</c> shared by every worker of a crawl.</summary>
-    public string Frontier { get; set; } = "";
-
-    /// <summary>Names the crawl in a shared frontier (<c>--crawl-id</c>); workers with the same id share one crawl.</summary>
-    public string CrawlId { get; set; } = "";
-
-    /// <summary>How long a taken URL stays leased to a worker that stops renewing it (<c>--lease</c>); then another worker takes it.</summary>
-    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>This worker's name in a shared frontier and in its records (<c>--worker-id</c>); empty means hostname-pid.</summary>
-    public string WorkerId { get; set; } = "";
-
     /// <summary>The per-host limit in force: <see cref="MaxPerHost"/>, or <see cref="Max"/> when unset.</summary>
     public int EffectiveMaxPerHost => MaxPerHost > 0 ? Math.Min(MaxPerHost, Max) : Max;
 
@@ -117,4 +103,29 @@ public sealed class CrawlOptions
     /// <summary>The default User-Agent, with this build's version.</summary>
     public static string DefaultUserAgent { get; } =
         $"asyncfetch/{typeof(CrawlOptions).Assembly.GetName().Version?.ToString(3) ?? "0"} (+https://github.com/asyncfetch/asyncfetch)";
+
+    // What users see (issue 7): progress, the summary file and the HTML report.
+
+    /// <summary>How often a progress line is logged when standard error is not a terminal (<c>--progress-interval</c>); 0 turns it off. On a terminal the line is redrawn in place instead.</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Also write the end summary as JSON to this file (<c>--summary-json</c>); empty means none.</summary>
+    public string SummaryJson { get; set; } = "";
+
+    /// <summary>Also write a self-contained HTML report to this file (<c>--report</c>); empty means none.</summary>
+    public string Report { get; set; } = "";
+
+    // Distributed crawl (issue 9): a frontier shared by several asyncfetch processes.
+
+    /// <summary>Where the frontier lives (<c>--frontier</c>): empty for the embedded one, or <c>redis://host:port/db</c> shared by every worker of a crawl.</summary>
+    public string Frontier { get; set; } = "";
+
+    /// <summary>Names the crawl in a shared frontier (<c>--crawl-id</c>); workers with the same id share one crawl.</summary>
+    public string CrawlId { get; set; } = "";
+
+    /// <summary>How long a taken URL stays leased to a worker that stops renewing it (<c>--lease</c>); then another worker takes it.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>This worker's name in a shared frontier and in its records (<c>--worker-id</c>); empty means hostname-pid.</summary>
+    public string WorkerId { get; set; } = "";
 }

@@ -45,6 +45,7 @@ public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
         Range("--max-redirects", options.MaxRedirects, 0, 100);
         Range("--max-body", options.MaxBody, 1, long.MaxValue);
         Positive("--grace", options.Grace, zeroAllowed: true);
+        Positive("--progress-interval", options.ProgressInterval, zeroAllowed: true);
         if (string.IsNullOrWhiteSpace(options.UserAgent))
         {
             errors.Add("--user-agent must not be empty");

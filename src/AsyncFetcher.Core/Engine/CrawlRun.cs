@@ -64,7 +64,7 @@ internal sealed class CrawlRun
 
     private bool PageCapReached => options.MaxPages > 0 && pagesDispatched >= options.MaxPages;
 
-    /// <summary>Cancels in-flight requests at once (used when the consumer stops reading).</summary>
+    /// <summary>Cancels in-flight requests at once and stops the loop (used when the consumer stops reading).</summary>
     public void Abort()
     {
         // The consumer may see the results end a moment before the run has ended: after that, there is nothing left to cancel.
@@ -75,6 +75,8 @@ internal sealed class CrawlRun
                 abort.Cancel();
             }
         }
+        // Without the stop, the loop would put each cancelled request back and dispatch it again, for ever.
+        events.Writer.TryWrite(new StopEvent());
     }
 
     /// <summary>The consumer is done with the last record (it asks for the next): a shared frontier may now mark its URL done.</summary>
