@@ -42,7 +42,26 @@ public sealed class CliProcess : IAsyncDisposable
 
     public static CliProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
-        var process = CliRunner.Start(args, environment);
+        var started = Begin(args, environment, null);
+        started.process.StandardInput.Close();
+        return started;
+    }
+
+    /// <summary>Starts the binary, writes <paramref name="standardInput"/> (if any) to it, and closes its standard input.</summary>
+    public static async Task<CliProcess> StartAsync(IEnumerable<string> args, IDictionary<string, string>? environment, string? standardInput, string? workingDirectory)
+    {
+        var started = Begin(args, environment, workingDirectory);
+        if (standardInput is not null)
+        {
+            await started.process.StandardInput.WriteAsync(standardInput);
+        }
+        started.process.StandardInput.Close();
+        return started;
+    }
+
+    private static CliProcess Begin(IEnumerable<string> args, IDictionary<string, string>? environment, string? workingDirectory)
+    {
+        var process = CliRunner.Start(args, environment, workingDirectory);
         var started = new CliProcess(process);
         process.OutputDataReceived += (_, e) =>
         {
@@ -57,7 +76,6 @@ public sealed class CliProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => started.OnStderr(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        process.StandardInput.Close();
         return started;
     }
 
@@ -87,7 +105,7 @@ public sealed class CliProcess : IAsyncDisposable
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"asyncfetch (pid {process.Id}) did not exit; stderr: {Stderr}");
+            throw new TimeoutException($"asyncfetch {string.Join(' ', process.StartInfo.ArgumentList)} did not exit; stderr: {Stderr}");
         }
         process.WaitForExit();
         return process.ExitCode;
