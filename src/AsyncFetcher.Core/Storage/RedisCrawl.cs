@@ -26,6 +26,7 @@ internal sealed class RedisCrawl : IAsyncDisposable
     private IDatabase? database;
     private Task heartbeat = Task.CompletedTask;
     private int outage;
+    private int subscriptionLost;
 
     public RedisCrawl(CrawlOptions options, TimeProvider time, ILogger<RedisCrawl> logger)
     {
@@ -155,9 +156,17 @@ internal sealed class RedisCrawl : IAsyncDisposable
             if (connection is null)
             {
                 connection = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
-                connection.ConnectionRestored += (_, e) =>
+                connection.ConnectionFailed += (_, e) =>
                 {
                     if (e.ConnectionType == ConnectionType.Subscription)
+                    {
+                        Interlocked.Exchange(ref subscriptionLost, 1);
+                    }
+                };
+                connection.ConnectionRestored += (_, e) =>
+                {
+                    // Only after a loss: messages may have been missed then. A restore without one wakes nobody for nothing.
+                    if (e.ConnectionType == ConnectionType.Subscription && Interlocked.Exchange(ref subscriptionLost, 0) == 1)
                     {
                         Broadcast("reconnected");
                     }
