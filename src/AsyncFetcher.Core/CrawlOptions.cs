@@ -87,6 +87,17 @@ public sealed class CrawlOptions
     /// <summary>The record format (<c>--format</c>).</summary>
     public OutputFormat Format { get; set; } = OutputFormat.Jsonl;
 
+    // Resume and cancellation (issue 5).
+
+    /// <summary>A SQLite file holding the frontier, so a stopped or killed crawl resumes (<c>--state</c>); empty keeps it in memory.</summary>
+    public string State { get; set; } = "";
+
+    /// <summary>Delete the <see cref="State"/> file first and start the crawl over (<c>--fresh</c>).</summary>
+    public bool Fresh { get; set; }
+
+    /// <summary>Stop the whole crawl gracefully after this long, like a first Ctrl+C (<c>--deadline</c>); zero means none.</summary>
+    public TimeSpan Deadline { get; set; }
+
     /// <summary>The per-host limit in force: <see cref="MaxPerHost"/>, or <see cref="Max"/> when unset.</summary>
     public int EffectiveMaxPerHost => MaxPerHost > 0 ? Math.Min(MaxPerHost, Max) : Max;
 

@@ -1,6 +1,7 @@
 using AsyncFetcher.Core.Engine;
 using AsyncFetcher.Core.Fetching;
 using AsyncFetcher.Core.Scheduling;
+using AsyncFetcher.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -10,13 +11,13 @@ namespace AsyncFetcher.Core;
 /// <summary>Registers the crawler's services; the host that calls it supplies configuration and logging.</summary>
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Adds the engine, the fetcher with its resilient HttpClient, and the in-memory frontier (unless another is registered).</summary>
+    /// <summary>Adds the engine, the fetcher with its resilient HttpClient, and the frontier the options choose (unless another is registered).</summary>
     public static IServiceCollection AddAsyncFetcher(this IServiceCollection services)
     {
         services.AddOptions<CrawlOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CrawlOptions>, CrawlOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IFrontier, MemoryFrontier>();
+        services.TryAddSingleton(sp => FrontierFactory.Create(sp.GetRequiredService<IOptions<CrawlOptions>>().Value));
         services.AddCrawlerHttpClient();
         services.AddSingleton(sp => new Fetcher(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(ResilienceSetup.ClientName),

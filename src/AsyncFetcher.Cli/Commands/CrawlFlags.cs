@@ -41,6 +41,10 @@ internal sealed class CrawlFlags
         Add("--grace", nameof(CrawlOptions.Grace), FlagKind.Duration, "After Ctrl+C, time in-flight requests get to finish (default 5s)");
         Add("--output", nameof(CrawlOptions.Output), FlagKind.Text, "Write records to FILE (default: standard output)", "-o");
         Add("--format", nameof(CrawlOptions.Format), FlagKind.Format, "Record format: jsonl or csv (default jsonl)");
+        // Resume and cancellation (issue 5).
+        Add("--state", nameof(CrawlOptions.State), FlagKind.Text, "Keep the frontier in this SQLite file; run again to resume (default: in memory)");
+        Add("--fresh", nameof(CrawlOptions.Fresh), FlagKind.Switch, "Delete the --state file first and start over");
+        Add("--deadline", nameof(CrawlOptions.Deadline), FlagKind.Duration, "Stop the crawl gracefully after this long, like Ctrl+C (default: none)");
         Config = new Option<string>("--config") { Description = "Another JSON settings file, over appsettings.json" };
         Quiet = new Option<bool>("--quiet", "-q") { Description = "Only warnings and errors on standard error" };
     }

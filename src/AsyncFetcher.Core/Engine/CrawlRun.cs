@@ -12,6 +12,12 @@ namespace AsyncFetcher.Core.Engine;
 /// over); N workers fetch and parse. They talk through two channels:
 /// <c>work</c> (bounded, scheduler → workers) and <c>events</c> (unbounded, workers → scheduler).
 /// Workers never write to the bounded channel, so they can never block on it: no deadlock.
+/// <para>
+/// A page is saved as done in the frontier only after the consumer has handled its record
+/// (<see cref="Acknowledge"/>), never when the record is merely queued for it: with a state file,
+/// a crash between the two then re-fetches the page instead of losing its record, and the output
+/// length saved with the page lets a resume drop a record written but not saved.
+/// </para>
 /// </summary>
 internal sealed class CrawlRun
 {
@@ -29,14 +35,21 @@ internal sealed class CrawlRun
     private readonly Channel<Job> work;
     private readonly Channel<Event> events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<CrawlResult> results = Channel.CreateBounded<CrawlResult>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
+    private readonly OutputCursor? output;
+
+    // Pages whose records went to the consumer and wait for its acknowledgement, in record order.
+    private readonly Queue<Unsaved> unsaved = new();
+    private CrawlCheckpoint saved = CrawlCheckpoint.Empty;
 
     private int outstanding;
     private long pagesDispatched;
     private bool stopping;
     private bool frontierDry;
+    private bool aborted;
 
-    public CrawlRun(Fetcher fetcher, IFrontier frontier, CrawlOptions options, TimeProvider time, ILogger logger, CrawlStats stats)
+    public CrawlRun(Fetcher fetcher, IFrontier frontier, CrawlOptions options, TimeProvider time, ILogger logger, CrawlStats stats, OutputCursor? output)
     {
+        this.output = output;
         this.fetcher = fetcher;
         this.frontier = frontier;
         this.options = options;
@@ -54,8 +67,21 @@ internal sealed class CrawlRun
 
     private bool PageCapReached => options.MaxPages > 0 && pagesDispatched >= options.MaxPages;
 
-    /// <summary>Cancels in-flight requests at once (used when the consumer stops reading).</summary>
-    public void Abort() => abort.Cancel();
+    /// <summary>
+    /// Cancels in-flight requests at once and ends the run without waiting for acknowledgements
+    /// (the consumer stopped reading); unacknowledged pages stay unsaved.
+    /// </summary>
+    public void Abort()
+    {
+        events.Writer.TryWrite(new AbortEvent());
+        abort.Cancel();
+    }
+
+    /// <summary>
+    /// The consumer has handled (written and flushed) the oldest record not yet acknowledged; its
+    /// page may now be saved, with the output's length after it.
+    /// </summary>
+    public void Acknowledge(long? outputLength) => events.Writer.TryWrite(new AckEvent(outputLength));
 
     public async Task RunAsync(IEnumerable<Uri> seeds, CancellationToken stopToken)
     {
@@ -79,18 +105,29 @@ internal sealed class CrawlRun
             work.Writer.TryComplete();
             await Task.WhenAll(workers).ConfigureAwait(false);
             results.Writer.TryComplete(failure);
-            abort.Dispose();
+            // abort is not disposed: Abort() may race with the end of the run, and it holds no timer.
             gate.Dispose();
         }
     }
 
     private async Task ScheduleAsync(IEnumerable<Uri> seeds, CancellationToken stopToken)
     {
+        saved = await frontier.CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
+        var earlierPages = saved.Pages;
+        pagesDispatched = earlierPages;
+        if (earlierPages > 0)
+        {
+            logger.LogInformation("resuming: {Pages} page(s) done in earlier runs", earlierPages);
+        }
         foreach (var seed in seeds)
         {
+            // Seeds given again on resume are seen already: adding them is idempotent.
             await frontier.AddAsync(new CrawlRequest(seed, 0, null, seed.IdnHost), CancellationToken.None).ConfigureAwait(false);
         }
-        using var stopRegistration = stopToken.Register(() => events.Writer.TryWrite(new StopEvent()));
+        using var stopRegistration = stopToken.Register(() => events.Writer.TryWrite(new StopEvent(null)));
+        using var deadline = options.Deadline > TimeSpan.Zero
+            ? time.CreateTimer(_ => events.Writer.TryWrite(new StopEvent("deadline")), null, options.Deadline, Timeout.InfiniteTimeSpan)
+            : null;
         ITimer? graceTimer = null;
         try
         {
@@ -104,8 +141,12 @@ internal sealed class CrawlRun
                 }
                 stats.SetInFlight(outstanding);
                 stats.SetQueued(hosts.Queued);
-                if (outstanding == 0 && (stopping || (hosts.Queued == 0 && (frontierDry || PageCapReached))))
+                if (outstanding == 0 && (aborted || unsaved.Count == 0) && (stopping || (hosts.Queued == 0 && (frontierDry || PageCapReached))))
                 {
+                    if (!stopping && earlierPages > 0 && pagesDispatched == earlierPages && stats.Pages == 0)
+                    {
+                        logger.LogInformation("crawl already complete: {Pages} page(s) done; use --fresh to start over", earlierPages);
+                    }
                     return;
                 }
                 var next = await NextEventAsync(due).ConfigureAwait(false);
@@ -113,15 +154,22 @@ internal sealed class CrawlRun
                 {
                     case null:
                         break;
-                    case StopEvent when !stopping:
-                        stopping = true;
-                        foreach (var request in hosts.DrainAll())
+                    case AbortEvent:
+                        aborted = true;
+                        await StopAsync().ConfigureAwait(false);
+                        break;
+                    case StopEvent stop when !stopping:
+                        if (stop.Reason is not null)
                         {
-                            await frontier.ReleaseAsync(request.Origin, CancellationToken.None).ConfigureAwait(false);
+                            logger.LogWarning("{Reason} reached after {Deadline}: stopping", stop.Reason, options.Deadline);
                         }
+                        await StopAsync().ConfigureAwait(false);
                         graceTimer = time.CreateTimer(_ => events.Writer.TryWrite(new GraceOverEvent()), null, options.Grace, Timeout.InfiniteTimeSpan);
                         break;
                     case StopEvent:
+                        break;
+                    case AckEvent ack:
+                        await SaveAsync(unsaved.Dequeue(), ack.OutputLength).ConfigureAwait(false);
                         break;
                     case GraceOverEvent:
                         logger.LogInformation("grace period over: cancelling {Count} request(s) in flight", outstanding);
@@ -158,6 +206,35 @@ internal sealed class CrawlRun
                 await graceTimer.DisposeAsync().ConfigureAwait(false);
             }
             stats.SetInFlight(0);
+        }
+    }
+
+    /// <summary>Stops taking work: what waits in the scheduler goes back to the frontier.</summary>
+    private async Task StopAsync()
+    {
+        if (stopping)
+        {
+            return;
+        }
+        stopping = true;
+        stats.MarkStopped();
+        foreach (var request in hosts.DrainAll())
+        {
+            await frontier.ReleaseAsync(request.Origin, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Saves an acknowledged page as done, with its discovered links and the checkpoint, in one frontier step.</summary>
+    private async Task SaveAsync(Unsaved page, long? outputLength)
+    {
+        saved = new CrawlCheckpoint(
+            saved.Pages + (page.Fetched ? 1 : 0),
+            output?.Path ?? saved.Output,
+            outputLength ?? saved.OutputLength);
+        await frontier.CompleteAsync(page.Done, page.Discovered, saved, CancellationToken.None).ConfigureAwait(false);
+        if (page.Discovered.Count > 0)
+        {
+            frontierDry = false;
         }
     }
 
@@ -201,9 +278,13 @@ internal sealed class CrawlRun
                     if (unavailable is not null || (request.Depth == 0 && request.Redirect is null))
                     {
                         // An unreachable host fails every URL; a seed was asked for by name: say why it was not fetched.
-                        await EmitAsync(NewResult(request) with { Error = unavailable ?? "disallowed by robots.txt" }).ConfigureAwait(false);
+                        await EmitAsync(NewResult(request) with { Error = unavailable ?? "disallowed by robots.txt" }, new Unsaved(request.Origin, [], Fetched: false)).ConfigureAwait(false);
                     }
-                    await frontier.CompleteAsync(request.Origin, [], CancellationToken.None).ConfigureAwait(false);
+                    else
+                    {
+                        // No record to wait for: saved at once, with the checkpoint as it stands.
+                        await frontier.CompleteAsync(request.Origin, [], saved, CancellationToken.None).ConfigureAwait(false);
+                    }
                     break;
                 case HostScheduler.DecisionKind.Fetch when request.Redirect is null && PageCapReached:
                     hosts.Release(request.HostKey);
@@ -294,12 +375,7 @@ internal sealed class CrawlRun
             }
             stats.SetOutOfScope(scope.OutOfScope);
         }
-        await EmitAsync(result).ConfigureAwait(false);
-        await frontier.CompleteAsync(request.Origin, discovered, CancellationToken.None).ConfigureAwait(false);
-        if (discovered.Count > 0)
-        {
-            frontierDry = false;
-        }
+        await EmitAsync(result, new Unsaved(request.Origin, discovered, Fetched: true)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -353,10 +429,20 @@ internal sealed class CrawlRun
         return new CrawlResult { Url = origin.Url.AbsoluteUri, Depth = origin.Depth, Parent = origin.Parent, FetchedAt = time.GetUtcNow() };
     }
 
-    private async Task EmitAsync(CrawlResult result)
+    /// <summary>Hands a record to the consumer; its page is saved when the consumer acknowledges it.</summary>
+    private async Task EmitAsync(CrawlResult result, Unsaved page)
     {
+        try
+        {
+            await results.Writer.WriteAsync(result, abort.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            // Aborted: nobody reads records any more; the page stays unsaved (taken), as if in flight.
+            return;
+        }
         stats.RecordResult(result);
-        await results.Writer.WriteAsync(result, CancellationToken.None).ConfigureAwait(false);
+        unsaved.Enqueue(page);
     }
 
     private async Task WorkerAsync()
@@ -461,7 +547,15 @@ internal sealed class CrawlRun
 
     private sealed record CancelledEvent(Job Job) : Event;
 
-    private sealed record StopEvent : Event;
+    /// <summary>A graceful stop: Ctrl+C or SIGTERM (no reason), or the deadline.</summary>
+    private sealed record StopEvent(string? Reason) : Event;
+
+    private sealed record AbortEvent : Event;
+
+    private sealed record AckEvent(long? OutputLength) : Event;
+
+    /// <summary>A completed page waiting for its record's acknowledgement: then it is saved as done with its discovered links.</summary>
+    private sealed record Unsaved(CrawlRequest Done, IReadOnlyList<CrawlRequest> Discovered, bool Fetched);
 
     private sealed record GraceOverEvent : Event;
 }

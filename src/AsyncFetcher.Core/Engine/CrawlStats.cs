@@ -39,6 +39,9 @@ public sealed class CrawlStats
     /// <summary>Requests waiting in the scheduler now (the frontier may hold more).</summary>
     public long Queued => Interlocked.Read(ref queued);
 
+    /// <summary>The crawl was stopped (Ctrl+C, SIGTERM, --deadline) before it ran out of URLs.</summary>
+    public bool Stopped { get; private set; }
+
     internal void RecordResult(CrawlResult result)
     {
         Interlocked.Increment(ref pages);
@@ -60,4 +63,6 @@ public sealed class CrawlStats
     internal void SetInFlight(long value) => Interlocked.Exchange(ref inFlight, value);
 
     internal void SetQueued(long value) => Interlocked.Exchange(ref queued, value);
+
+    internal void MarkStopped() => Stopped = true;
 }

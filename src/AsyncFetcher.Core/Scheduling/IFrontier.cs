@@ -9,6 +9,9 @@ namespace AsyncFetcher.Core.Scheduling;
 /// </summary>
 internal interface IFrontier : IAsyncDisposable
 {
+    /// <summary>What earlier runs on the same state saved (<see cref="CrawlCheckpoint.Empty"/> for a new one).</summary>
+    ValueTask<CrawlCheckpoint> CheckpointAsync(CancellationToken cancellationToken);
+
     /// <summary>Queues the request unless its <see cref="CrawlRequest.Key"/> was seen before; true when queued.</summary>
     ValueTask<bool> AddAsync(CrawlRequest request, CancellationToken cancellationToken);
 
@@ -21,8 +24,12 @@ internal interface IFrontier : IAsyncDisposable
     /// <summary>Takes up to <paramref name="max"/> queued requests, oldest first; they stay taken until completed or released.</summary>
     ValueTask<IReadOnlyList<CrawlRequest>> TakeAsync(int max, CancellationToken cancellationToken);
 
-    /// <summary>Marks a taken request done and queues what it discovered (those not seen before), as one step.</summary>
-    ValueTask CompleteAsync(CrawlRequest done, IReadOnlyList<CrawlRequest> discovered, CancellationToken cancellationToken);
+    /// <summary>
+    /// Marks a taken request (and the redirect hops seen for it) done, queues what it discovered
+    /// (those not seen before) and saves <paramref name="checkpoint"/>, as one step: after a crash
+    /// either all of it happened or none.
+    /// </summary>
+    ValueTask CompleteAsync(CrawlRequest done, IReadOnlyList<CrawlRequest> discovered, CrawlCheckpoint checkpoint, CancellationToken cancellationToken);
 
     /// <summary>Puts a taken request back in the queue (its fetch was cancelled), so a resumed crawl fetches it.</summary>
     ValueTask ReleaseAsync(CrawlRequest request, CancellationToken cancellationToken);

@@ -7,6 +7,9 @@ internal sealed class MemoryFrontier : IFrontier
 {
     private readonly HashSet<string> seen = new(StringComparer.Ordinal);
     private readonly Queue<CrawlRequest> queue = new();
+    private CrawlCheckpoint checkpoint = CrawlCheckpoint.Empty;
+
+    public ValueTask<CrawlCheckpoint> CheckpointAsync(CancellationToken cancellationToken) => ValueTask.FromResult(checkpoint);
 
     public ValueTask<bool> AddAsync(CrawlRequest request, CancellationToken cancellationToken)
     {
@@ -31,8 +34,9 @@ internal sealed class MemoryFrontier : IFrontier
         return ValueTask.FromResult<IReadOnlyList<CrawlRequest>>(batch);
     }
 
-    public ValueTask CompleteAsync(CrawlRequest done, IReadOnlyList<CrawlRequest> discovered, CancellationToken cancellationToken)
+    public ValueTask CompleteAsync(CrawlRequest done, IReadOnlyList<CrawlRequest> discovered, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
     {
+        this.checkpoint = checkpoint;
         foreach (var request in discovered)
         {
             if (seen.Add(request.Key))
