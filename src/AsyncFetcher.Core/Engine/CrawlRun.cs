@@ -169,7 +169,7 @@ internal sealed class CrawlRun
                     case StopEvent:
                         break;
                     case AckEvent ack:
-                        await SaveAsync(unsaved.Dequeue(), ack.OutputLength).ConfigureAwait(false);
+                        await SaveAsync(ack).ConfigureAwait(false);
                         break;
                     case GraceOverEvent:
                         logger.LogInformation("grace period over: cancelling {Count} request(s) in flight", outstanding);
@@ -224,15 +224,31 @@ internal sealed class CrawlRun
         }
     }
 
-    /// <summary>Saves an acknowledged page as done, with its discovered links and the checkpoint, in one frontier step.</summary>
-    private async Task SaveAsync(Unsaved page, long? outputLength)
+    /// <summary>
+    /// Saves acknowledged pages as done, with their discovered links and the checkpoint, in one
+    /// frontier step. Acknowledgements that queued up meanwhile are saved in the same step (a
+    /// group commit): one transaction per page would make the state file the bottleneck.
+    /// </summary>
+    private async Task SaveAsync(AckEvent ack)
     {
-        saved = new CrawlCheckpoint(
-            saved.Pages + (page.Fetched ? 1 : 0),
-            output?.Path ?? saved.Output,
-            outputLength ?? saved.OutputLength);
-        await frontier.CompleteAsync(page.Done, page.Discovered, saved, CancellationToken.None).ConfigureAwait(false);
-        if (page.Discovered.Count > 0)
+        var pages = new List<CompletedPage>();
+        var fetched = 0;
+        var outputLength = ack.OutputLength;
+        while (true)
+        {
+            var page = unsaved.Dequeue();
+            pages.Add(page.Page);
+            fetched += page.Fetched ? 1 : 0;
+            if (pages.Count >= 256 || !events.Reader.TryPeek(out var next) || next is not AckEvent more)
+            {
+                break;
+            }
+            events.Reader.TryRead(out _);
+            outputLength = more.OutputLength;
+        }
+        saved = new CrawlCheckpoint(saved.Pages + fetched, output?.Path ?? saved.Output, outputLength ?? saved.OutputLength);
+        await frontier.CompleteAsync(pages, saved, CancellationToken.None).ConfigureAwait(false);
+        if (pages.Exists(p => p.Discovered.Count > 0))
         {
             frontierDry = false;
         }
@@ -278,12 +294,12 @@ internal sealed class CrawlRun
                     if (unavailable is not null || (request.Depth == 0 && request.Redirect is null))
                     {
                         // An unreachable host fails every URL; a seed was asked for by name: say why it was not fetched.
-                        await EmitAsync(NewResult(request) with { Error = unavailable ?? "disallowed by robots.txt" }, new Unsaved(request.Origin, [], Fetched: false)).ConfigureAwait(false);
+                        await EmitAsync(NewResult(request) with { Error = unavailable ?? "disallowed by robots.txt" }, new Unsaved(new CompletedPage(request.Origin, []), Fetched: false)).ConfigureAwait(false);
                     }
                     else
                     {
                         // No record to wait for: saved at once, with the checkpoint as it stands.
-                        await frontier.CompleteAsync(request.Origin, [], saved, CancellationToken.None).ConfigureAwait(false);
+                        await frontier.CompleteAsync([new CompletedPage(request.Origin, [])], saved, CancellationToken.None).ConfigureAwait(false);
                     }
                     break;
                 case HostScheduler.DecisionKind.Fetch when request.Redirect is null && PageCapReached:
@@ -375,7 +391,7 @@ internal sealed class CrawlRun
             }
             stats.SetOutOfScope(scope.OutOfScope);
         }
-        await EmitAsync(result, new Unsaved(request.Origin, discovered, Fetched: true)).ConfigureAwait(false);
+        await EmitAsync(result, new Unsaved(new CompletedPage(request.Origin, discovered), Fetched: true)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -555,7 +571,7 @@ internal sealed class CrawlRun
     private sealed record AckEvent(long? OutputLength) : Event;
 
     /// <summary>A completed page waiting for its record's acknowledgement: then it is saved as done with its discovered links.</summary>
-    private sealed record Unsaved(CrawlRequest Done, IReadOnlyList<CrawlRequest> Discovered, bool Fetched);
+    private sealed record Unsaved(CompletedPage Page, bool Fetched);
 
     private sealed record GraceOverEvent : Event;
 }

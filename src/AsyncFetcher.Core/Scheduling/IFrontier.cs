@@ -25,11 +25,11 @@ internal interface IFrontier : IAsyncDisposable
     ValueTask<IReadOnlyList<CrawlRequest>> TakeAsync(int max, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Marks a taken request (and the redirect hops seen for it) done, queues what it discovered
+    /// Marks taken requests (and the redirect hops seen for them) done, queues what they discovered
     /// (those not seen before) and saves <paramref name="checkpoint"/>, as one step: after a crash
-    /// either all of it happened or none.
+    /// either all of it happened or none. Usually one page; more when they were acknowledged together.
     /// </summary>
-    ValueTask CompleteAsync(CrawlRequest done, IReadOnlyList<CrawlRequest> discovered, CrawlCheckpoint checkpoint, CancellationToken cancellationToken);
+    ValueTask CompleteAsync(IReadOnlyList<CompletedPage> pages, CrawlCheckpoint checkpoint, CancellationToken cancellationToken);
 
     /// <summary>Puts a taken request back in the queue (its fetch was cancelled), so a resumed crawl fetches it.</summary>
     ValueTask ReleaseAsync(CrawlRequest request, CancellationToken cancellationToken);

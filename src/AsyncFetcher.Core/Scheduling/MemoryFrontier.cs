@@ -34,10 +34,10 @@ internal sealed class MemoryFrontier : IFrontier
         return ValueTask.FromResult<IReadOnlyList<CrawlRequest>>(batch);
     }
 
-    public ValueTask CompleteAsync(CrawlRequest done, IReadOnlyList<CrawlRequest> discovered, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
+    public ValueTask CompleteAsync(IReadOnlyList<CompletedPage> pages, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
     {
         this.checkpoint = checkpoint;
-        foreach (var request in discovered)
+        foreach (var request in pages.SelectMany(p => p.Discovered))
         {
             if (seen.Add(request.Key))
             {

@@ -9,7 +9,7 @@ namespace AsyncFetcher.Core.Storage;
 /// four states (seen, pending, taken, done), so the seen set, the queue and the done set all live
 /// on disk and memory holds only the engine's window, however large the crawl. Rows are taken in
 /// insertion order (the rowid), so the crawl stays breadth-first across runs. A completed page,
-/// its discovered links and the checkpoint are one transaction.
+/// its discovered links and the checkpoint are one transaction (pages acknowledged together share one).
 /// </summary>
 /// <remarks>
 /// Microsoft.Data.Sqlite's async methods run synchronously (SQLite has no async I/O), so this class
@@ -33,8 +33,12 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
     // Consecutive adds (a long seed list) share a transaction; this many rows at most.
     private const int AddBatch = 10_000;
 
+    // Discovered links are inserted this many per statement: the per-statement cost dominates a page's save.
+    private const int LinksPerInsert = 16;
+
     private readonly SqliteConnection connection;
     private readonly SqliteCommand insert;
+    private readonly SqliteCommand insertLinks;
     private readonly SqliteCommand take;
     private readonly SqliteCommand markTaken;
     private readonly SqliteCommand markDone;
@@ -50,6 +54,10 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
         this.connection = connection;
         insert = Prepare("INSERT OR IGNORE INTO urls (url, state, depth, parent, scope_host, origin) VALUES ($url, $state, $depth, $parent, $scope, $origin)",
             "$url", "$state", "$depth", "$parent", "$scope", "$origin");
+        var rows = Enumerable.Range(0, LinksPerInsert);
+        insertLinks = Prepare(
+            "INSERT OR IGNORE INTO urls (url, state, depth, parent, scope_host) VALUES " + string.Join(", ", rows.Select(i => $"($u{i}, 1, $d{i}, $p{i}, $s{i})")),
+            [.. rows.SelectMany(i => new[] { $"$u{i}", $"$d{i}", $"$p{i}", $"$s{i}" })]);
         take = Prepare("SELECT id, url, depth, parent, scope_host FROM urls WHERE state = 1 ORDER BY id LIMIT $max", "$max");
         // The taken batch is exactly the pending rows up to the last id read: one statement, one index range.
         markTaken = Prepare("UPDATE urls SET state = 2 WHERE state = 1 AND id <= $last", "$last");
@@ -167,16 +175,16 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
         return ValueTask.FromResult<IReadOnlyList<CrawlRequest>>(batch);
     }
 
-    public ValueTask CompleteAsync(CrawlRequest done, IReadOnlyList<CrawlRequest> discovered, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
+    public ValueTask CompleteAsync(IReadOnlyList<CompletedPage> pages, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
     {
         CommitAddBatch();
         using var transaction = connection.BeginTransaction();
-        Execute(markDone, transaction, done.Key);
-        Execute(hopsDone, transaction, done.Key);
-        foreach (var request in discovered)
+        foreach (var page in pages)
         {
-            Insert(request, Pending, origin: null, transaction);
+            Execute(markDone, transaction, page.Request.Key);
+            Execute(hopsDone, transaction, page.Request.Key);
         }
+        InsertLinks(pages.SelectMany(p => p.Discovered), transaction);
         Execute(saveCheckpoint, transaction, checkpoint.Pages, checkpoint.Output, checkpoint.OutputLength);
         transaction.Commit();
         return ValueTask.CompletedTask;
@@ -202,7 +210,7 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
     public void Dispose()
     {
         CommitAddBatch();
-        foreach (var command in new[] { insert, take, markTaken, markDone, hopsDone, release, dropHops, saveCheckpoint })
+        foreach (var command in new[] { insert, insertLinks, take, markTaken, markDone, hopsDone, release, dropHops, saveCheckpoint })
         {
             command.Dispose();
         }
@@ -216,6 +224,8 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
         Scalar(connection, "PRAGMA locking_mode = EXCLUSIVE");
         Scalar(connection, "PRAGMA journal_mode = WAL");
         Scalar(connection, "PRAGMA synchronous = NORMAL");
+        // A 32 MiB page cache (the default is 2 MiB): the URL index of a large crawl stays mostly in memory.
+        Scalar(connection, "PRAGMA cache_size = -32768");
         var application = (long)Scalar(connection, "PRAGMA application_id")!;
         if (application == 0)
         {
@@ -233,7 +243,10 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
                     parent TEXT,
                     scope_host TEXT NOT NULL,
                     origin TEXT);
-                CREATE INDEX urls_by_state ON urls (state, id);
+                -- Partial indexes: only pending rows (the queue) and seen hops are indexed, so
+                -- completing a page rewrites its row and nothing else.
+                CREATE INDEX urls_pending ON urls (id) WHERE state = 1;
+                CREATE INDEX urls_hops ON urls (origin) WHERE state = 0;
                 CREATE TABLE checkpoint (
                     id INTEGER PRIMARY KEY CHECK (id = 0),
                     pages INTEGER NOT NULL,
@@ -278,6 +291,28 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
 
     private bool Insert(CrawlRequest request, long state, string? origin, SqliteTransaction? transaction) =>
         Execute(insert, transaction, request.Key, state, request.Depth, request.Parent, request.ScopeHost, origin) == 1;
+
+    /// <summary>Queues discovered links, <see cref="LinksPerInsert"/> per statement; those seen before are ignored.</summary>
+    private void InsertLinks(IEnumerable<CrawlRequest> links, SqliteTransaction transaction)
+    {
+        foreach (var chunk in links.Chunk(LinksPerInsert))
+        {
+            if (chunk.Length < LinksPerInsert)
+            {
+                foreach (var request in chunk)
+                {
+                    Insert(request, Pending, origin: null, transaction);
+                }
+                continue;
+            }
+            var values = new object?[LinksPerInsert * 4];
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                (values[4 * i], values[(4 * i) + 1], values[(4 * i) + 2], values[(4 * i) + 3]) = (chunk[i].Key, chunk[i].Depth, chunk[i].Parent, chunk[i].ScopeHost);
+            }
+            Execute(insertLinks, transaction, values);
+        }
+    }
 
     private static int Execute(SqliteCommand command, SqliteTransaction? transaction, params object?[] values)
     {

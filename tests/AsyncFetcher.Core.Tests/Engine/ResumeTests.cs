@@ -150,13 +150,13 @@ public sealed class ResumeTests : IDisposable
 
         public ValueTask<IReadOnlyList<CrawlRequest>> TakeAsync(int max, CancellationToken cancellationToken) => inner.TakeAsync(max, cancellationToken);
 
-        public ValueTask CompleteAsync(CrawlRequest done, IReadOnlyList<CrawlRequest> discovered, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
+        public ValueTask CompleteAsync(IReadOnlyList<CompletedPage> pages, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
         {
             lock (completed)
             {
-                completed.Add(done.Key);
+                completed.UnionWith(pages.Select(p => p.Request.Key));
             }
-            return inner.CompleteAsync(done, discovered, checkpoint, cancellationToken);
+            return inner.CompleteAsync(pages, checkpoint, cancellationToken);
         }
 
         public ValueTask ReleaseAsync(CrawlRequest request, CancellationToken cancellationToken) => inner.ReleaseAsync(request, cancellationToken);

@@ -21,7 +21,7 @@ public sealed class SqliteFrontierTests : IDisposable
         Assert.True(await frontier.AddAsync(Request("/a"), default));
         Assert.False(await frontier.AddAsync(Request("/a"), default));
         var a = Assert.Single(await frontier.TakeAsync(10, default));
-        await frontier.CompleteAsync(a, [Request("/a"), Request("/b"), Request("/b")], Checkpoint(1), default);
+        await frontier.CompleteAsync([new CompletedPage(a, [Request("/a"), Request("/b"), Request("/b")])], Checkpoint(1), default);
         Assert.False(await frontier.AddAsync(Request("/b"), default));
         Assert.False(await frontier.MarkSeenAsync(Request("/b"), default));
 
@@ -37,7 +37,7 @@ public sealed class SqliteFrontierTests : IDisposable
         await frontier.AddAsync(Request("/b"), default);
 
         var first = await frontier.TakeAsync(1, default);
-        await frontier.CompleteAsync(first[0], [Request("/a1", depth: 1), Request("/a2", depth: 1)], Checkpoint(1), default);
+        await frontier.CompleteAsync([new CompletedPage(first[0], [Request("/a1", depth: 1), Request("/a2", depth: 1)])], Checkpoint(1), default);
         await frontier.AddAsync(Request("/c"), default);
 
         var rest = await frontier.TakeAsync(10, default);
@@ -56,7 +56,7 @@ public sealed class SqliteFrontierTests : IDisposable
                 await frontier.AddAsync(Request(path), default);
             }
             var taken = await frontier.TakeAsync(3, default);
-            await frontier.CompleteAsync(taken[1], [], Checkpoint(1), default);
+            await frontier.CompleteAsync([new CompletedPage(taken[1], [])], Checkpoint(1), default);
             // /a and /c were in flight when the run ended: no Complete, no Release.
         }
 
@@ -73,13 +73,29 @@ public sealed class SqliteFrontierTests : IDisposable
             Assert.Equal(CrawlCheckpoint.Empty, await frontier.CheckpointAsync(default));
             await frontier.AddAsync(Request("/"), default);
             var root = Assert.Single(await frontier.TakeAsync(10, default));
-            await frontier.CompleteAsync(root, [Request("/x", depth: 1)], checkpoint, default);
+            await frontier.CompleteAsync([new CompletedPage(root, [Request("/x", depth: 1)])], checkpoint, default);
         }
 
         await using var reopened = SqliteFrontier.Open(StatePath);
         Assert.Equal(checkpoint, await reopened.CheckpointAsync(default));
         Assert.False(await reopened.AddAsync(Request("/"), default));
         Assert.Equal(["/x"], Paths(await reopened.TakeAsync(10, default)));
+    }
+
+    [Fact]
+    public async Task Pages_acknowledged_together_are_completed_in_one_step()
+    {
+        await using (var frontier = SqliteFrontier.Open(StatePath))
+        {
+            await frontier.AddAsync(Request("/a"), default);
+            await frontier.AddAsync(Request("/b"), default);
+            var taken = await frontier.TakeAsync(10, default);
+            await frontier.CompleteAsync([new CompletedPage(taken[0], [Request("/a1", 1)]), new CompletedPage(taken[1], [Request("/b1", 1), Request("/a1", 1)])], Checkpoint(2), default);
+        }
+
+        await using var reopened = SqliteFrontier.Open(StatePath);
+        Assert.Equal(2, (await reopened.CheckpointAsync(default)).Pages);
+        Assert.Equal(["/a1", "/b1"], Paths(await reopened.TakeAsync(10, default)));
     }
 
     [Fact]
@@ -108,7 +124,7 @@ public sealed class SqliteFrontierTests : IDisposable
             var taken = await frontier.TakeAsync(10, default);
             await frontier.MarkSeenAsync(Hop(taken[0], "/done-target"), default);
             await frontier.MarkSeenAsync(Hop(taken[1], "/interrupted-target"), default);
-            await frontier.CompleteAsync(taken[0], [], Checkpoint(1), default);
+            await frontier.CompleteAsync([new CompletedPage(taken[0], [])], Checkpoint(1), default);
         }
 
         await using var reopened = SqliteFrontier.Open(StatePath);
