@@ -23,10 +23,8 @@ public sealed class ResumeCommandTests : IDisposable
     [Fact]
     public async Task Ctrl_c_mid_crawl_exits_130_after_the_grace_with_valid_records_and_the_same_command_resumes()
     {
-        await using var site = await TestSite.StartAsync();
-        site.Synthetic(pages: 300, links: 4);
-        site.HoldAfter(60);
-        string[] command = ["crawl", site.Url("/index.html").AbsoluteUri, "--depth", "1000", "--max", "4", "--grace", "1s", "--state", State, "-o", Output];
+        await using var site = await SiteAsync(pages: 300, links: 4, holdAfter: 60);
+        var command = Crawl(site, "--max", "4", "--grace", "1s");
 
         CliResult first;
         using (var crawl = RunningCli.Start(command))
@@ -56,11 +54,9 @@ public sealed class ResumeCommandTests : IDisposable
     [Fact]
     public async Task Sigterm_exits_143_with_valid_records()
     {
-        await using var site = await TestSite.StartAsync();
-        site.Synthetic(pages: 50, links: 3);
-        site.HoldAfter(10);
+        await using var site = await SiteAsync(pages: 50, links: 3, holdAfter: 10);
 
-        using var crawl = RunningCli.Start("crawl", site.Url("/index.html").AbsoluteUri, "--max", "2", "--grace", "0s", "--state", State, "-o", Output);
+        using var crawl = RunningCli.Start(Crawl(site, "--max", "2", "--grace", "0s"));
         await site.WaitForRequestsAsync(11, Patience);
         await crawl.SignalAsync("TERM");
         var run = await crawl.WaitForExitAsync(Patience);
@@ -75,10 +71,8 @@ public sealed class ResumeCommandTests : IDisposable
     [Fact]
     public async Task A_second_ctrl_c_exits_at_once_and_the_state_stays_usable()
     {
-        await using var site = await TestSite.StartAsync();
-        site.Synthetic(pages: 100, links: 3);
-        site.HoldAfter(30);
-        string[] command = ["crawl", site.Url("/index.html").AbsoluteUri, "--depth", "1000", "--max", "4", "--grace", "10m", "--state", State, "-o", Output];
+        await using var site = await SiteAsync(pages: 100, links: 3, holdAfter: 30);
+        var command = Crawl(site, "--max", "4", "--grace", "10m");
 
         CliResult first;
         using (var crawl = RunningCli.Start(command))
@@ -102,10 +96,8 @@ public sealed class ResumeCommandTests : IDisposable
     [Fact]
     public async Task After_kill_9_the_same_command_resumes_and_every_page_is_in_the_output_exactly_once()
     {
-        await using var site = await TestSite.StartAsync();
-        site.Synthetic(pages: 300, links: 4);
-        site.HoldAfter(100);
-        string[] command = ["crawl", site.Url("/index.html").AbsoluteUri, "--depth", "1000", "--max", "4", "--state", State, "-o", Output];
+        await using var site = await SiteAsync(pages: 300, links: 4, holdAfter: 100);
+        var command = Crawl(site, "--max", "4");
 
         using (var crawl = RunningCli.Start(command))
         {
@@ -132,9 +124,8 @@ public sealed class ResumeCommandTests : IDisposable
     [Fact]
     public async Task A_finished_crawl_run_again_fetches_nothing_and_says_so_and_fresh_starts_over()
     {
-        await using var site = await TestSite.StartAsync();
-        site.Synthetic(pages: 20, links: 3);
-        string[] command = ["crawl", site.Url("/index.html").AbsoluteUri, "--depth", "1000", "--state", State, "-o", Output];
+        await using var site = await SiteAsync(pages: 20, links: 3);
+        var command = Crawl(site);
 
         var first = await CliRunner.RunAsync(command);
         var requests = site.Log.Count;
@@ -156,9 +147,8 @@ public sealed class ResumeCommandTests : IDisposable
     [InlineData("csv")]
     public async Task A_torn_last_line_is_cut_before_appending_and_csv_gets_one_header(string format)
     {
-        await using var site = await TestSite.StartAsync();
-        site.Synthetic(pages: 50, links: 3);
-        string[] command = ["crawl", site.Url("/index.html").AbsoluteUri, "--depth", "1000", "--format", format, "--state", State, "-o", Output, "--quiet"];
+        await using var site = await SiteAsync(pages: 50, links: 3);
+        var command = Crawl(site, "--format", format, "--quiet");
 
         var first = await CliRunner.RunAsync([.. command, "--max-pages", "5"]);
         // What a run killed in the middle of a write leaves: a line without its end.
@@ -185,10 +175,8 @@ public sealed class ResumeCommandTests : IDisposable
     [Fact]
     public async Task Deadline_ends_the_crawl_gracefully_with_exit_0_and_the_same_command_resumes()
     {
-        await using var site = await TestSite.StartAsync();
-        site.Synthetic(pages: 100, links: 3);
-        site.HoldAfter(20);
-        string[] command = ["crawl", site.Url("/index.html").AbsoluteUri, "--depth", "1000", "--max", "4", "--grace", "0s", "--state", State, "-o", Output];
+        await using var site = await SiteAsync(pages: 100, links: 3, holdAfter: 20);
+        var command = Crawl(site, "--max", "4", "--grace", "0s");
 
         // The held requests never finish: only the deadline can end this run.
         var first = await CliRunner.RunAsync([.. command, "--deadline", "1s"]);
@@ -223,6 +211,18 @@ public sealed class ResumeCommandTests : IDisposable
         Assert.Equal($"asyncfetch: error: cannot use state '{State}': not an asyncfetch state file (not a SQLite database)", Assert.Single(run.StderrLines));
         Assert.Equal("my notes\n", File.ReadAllText(State));
     }
+
+    private static async Task<TestSite> SiteAsync(int pages, int links, int holdAfter = int.MaxValue)
+    {
+        var site = await TestSite.StartAsync();
+        site.Synthetic(pages, links);
+        site.HoldAfter(holdAfter);
+        return site;
+    }
+
+    /// <summary>A crawl of the whole site with the state file and the output file of this test.</summary>
+    private string[] Crawl(TestSite site, params string[] options) =>
+        ["crawl", site.Url("/index.html").AbsoluteUri, "--depth", "1000", "--state", State, "-o", Output, .. options];
 
     private void AssertEveryPageOnce(int pages)
     {
