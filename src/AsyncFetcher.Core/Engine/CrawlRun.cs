@@ -73,6 +73,7 @@ internal sealed class CrawlRun
     /// </summary>
     public void Abort()
     {
+        // Without the stop, the loop would put each cancelled request back and dispatch it again, for ever.
         events.Writer.TryWrite(new AbortEvent());
         abort.Cancel();
     }
