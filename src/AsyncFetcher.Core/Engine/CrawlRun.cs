@@ -16,7 +16,8 @@ namespace AsyncFetcher.Core.Engine;
 /// A page is saved as done in the frontier only after the consumer has handled its record
 /// (<see cref="Acknowledge"/>), never when the record is merely queued for it: with a state file,
 /// a crash between the two then re-fetches the page instead of losing its record, and the output
-/// length saved with the page lets a resume drop a record written but not saved.
+/// length saved with the page lets a resume drop a record written but not saved. The links found
+/// on a page are queued at once, so the crawl does not wait for the consumer.
 /// </para>
 /// </summary>
 internal sealed class CrawlRun
@@ -226,19 +227,19 @@ internal sealed class CrawlRun
     }
 
     /// <summary>
-    /// Saves acknowledged pages as done, with their discovered links and the checkpoint, in one
-    /// frontier step. Acknowledgements that queued up meanwhile are saved in the same step (a
-    /// group commit): one transaction per page would make the state file the bottleneck.
+    /// Saves acknowledged pages as done, with the checkpoint, in one frontier step.
+    /// Acknowledgements that queued up meanwhile are saved in the same step (a group commit):
+    /// one transaction per page would make the state file the bottleneck.
     /// </summary>
     private async Task SaveAsync(AckEvent ack)
     {
-        var pages = new List<CompletedPage>();
+        var pages = new List<CrawlRequest>();
         var fetched = 0;
         var outputLength = ack.OutputLength;
         while (true)
         {
             var page = unsaved.Dequeue();
-            pages.Add(page.Page);
+            pages.Add(page.Done);
             fetched += page.Fetched ? 1 : 0;
             if (pages.Count >= 256 || !events.Reader.TryPeek(out var next) || next is not AckEvent more)
             {
@@ -249,10 +250,6 @@ internal sealed class CrawlRun
         }
         saved = new CrawlCheckpoint(saved.Pages + fetched, output?.Path ?? saved.Output, outputLength ?? saved.OutputLength);
         await frontier.CompleteAsync(pages, saved, CancellationToken.None).ConfigureAwait(false);
-        if (pages.Exists(p => p.Discovered.Count > 0))
-        {
-            frontierDry = false;
-        }
     }
 
     private async Task RefillAsync()
@@ -295,12 +292,12 @@ internal sealed class CrawlRun
                     if (unavailable is not null || (request.Depth == 0 && request.Redirect is null))
                     {
                         // An unreachable host fails every URL; a seed was asked for by name: say why it was not fetched.
-                        await EmitAsync(NewResult(request) with { Error = unavailable ?? "disallowed by robots.txt" }, new Unsaved(new CompletedPage(request.Origin, []), Fetched: false)).ConfigureAwait(false);
+                        await EmitAsync(NewResult(request) with { Error = unavailable ?? "disallowed by robots.txt" }, new Unsaved(request.Origin, Fetched: false)).ConfigureAwait(false);
                     }
                     else
                     {
                         // No record to wait for: saved at once, with the checkpoint as it stands.
-                        await frontier.CompleteAsync([new CompletedPage(request.Origin, [])], saved, CancellationToken.None).ConfigureAwait(false);
+                        await frontier.CompleteAsync([request.Origin], saved, CancellationToken.None).ConfigureAwait(false);
                     }
                     break;
                 case HostScheduler.DecisionKind.Fetch when request.Redirect is null && PageCapReached:
@@ -392,7 +389,15 @@ internal sealed class CrawlRun
             }
             stats.SetOutOfScope(scope.OutOfScope);
         }
-        await EmitAsync(result, new Unsaved(new CompletedPage(request.Origin, discovered), Fetched: true)).ConfigureAwait(false);
+        foreach (var link in discovered)
+        {
+            await frontier.AddAsync(link, CancellationToken.None).ConfigureAwait(false);
+        }
+        if (discovered.Count > 0)
+        {
+            frontierDry = false;
+        }
+        await EmitAsync(result, new Unsaved(request.Origin, Fetched: true)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -571,8 +576,8 @@ internal sealed class CrawlRun
 
     private sealed record AckEvent(long? OutputLength) : Event;
 
-    /// <summary>A completed page waiting for its record's acknowledgement: then it is saved as done with its discovered links.</summary>
-    private sealed record Unsaved(CompletedPage Page, bool Fetched);
+    /// <summary>A completed page waiting for its record's acknowledgement: then it is saved as done.</summary>
+    private sealed record Unsaved(CrawlRequest Done, bool Fetched);
 
     private sealed record GraceOverEvent : Event;
 }

@@ -25,11 +25,13 @@ internal interface IFrontier : IAsyncDisposable
     ValueTask<IReadOnlyList<CrawlRequest>> TakeAsync(int max, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Marks taken requests (and the redirect hops seen for them) done, queues what they discovered
-    /// (those not seen before) and saves <paramref name="checkpoint"/>, as one step: after a crash
-    /// either all of it happened or none. Usually one page; more when they were acknowledged together.
+    /// Marks taken requests (and the redirect hops seen for them) done and saves
+    /// <paramref name="checkpoint"/>, as one step: after a crash either all of it happened or none.
+    /// Links found on a page are added before it is completed, so a durable frontier that saves this
+    /// step also saves them, by then at the latest. Usually one request; more when their records
+    /// were acknowledged together.
     /// </summary>
-    ValueTask CompleteAsync(IReadOnlyList<CompletedPage> pages, CrawlCheckpoint checkpoint, CancellationToken cancellationToken);
+    ValueTask CompleteAsync(IReadOnlyList<CrawlRequest> done, CrawlCheckpoint checkpoint, CancellationToken cancellationToken);
 
     /// <summary>Puts a taken request back in the queue (its fetch was cancelled), so a resumed crawl fetches it.</summary>
     ValueTask ReleaseAsync(CrawlRequest request, CancellationToken cancellationToken);

@@ -34,16 +34,9 @@ internal sealed class MemoryFrontier : IFrontier
         return ValueTask.FromResult<IReadOnlyList<CrawlRequest>>(batch);
     }
 
-    public ValueTask CompleteAsync(IReadOnlyList<CompletedPage> pages, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
+    public ValueTask CompleteAsync(IReadOnlyList<CrawlRequest> done, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
     {
         this.checkpoint = checkpoint;
-        foreach (var request in pages.SelectMany(p => p.Discovered))
-        {
-            if (seen.Add(request.Key))
-            {
-                queue.Enqueue(request);
-            }
-        }
         return ValueTask.CompletedTask;
     }
 

@@ -8,8 +8,14 @@ namespace AsyncFetcher.Core.Storage;
 /// The frontier in a SQLite file (<c>--state</c>): one row per URL, keyed by the URL, in one of
 /// four states (seen, pending, taken, done), so the seen set, the queue and the done set all live
 /// on disk and memory holds only the engine's window, however large the crawl. Rows are taken in
-/// insertion order (the rowid), so the crawl stays breadth-first across runs. A completed page,
-/// its discovered links and the checkpoint are one transaction (pages acknowledged together share one).
+/// insertion order (the rowid), so the crawl stays breadth-first across runs.
+/// <para>
+/// Every change goes into one open transaction, which <see cref="CompleteAsync"/> commits with
+/// the pages it marks done and the checkpoint: one transaction per completion, holding the links
+/// discovered since the last one. A page's links are added before it can be completed, so a page
+/// saved as done always has its links saved; a crash loses only uncommitted work, whose pages are
+/// not done and are fetched again (and taken rows are pending again on open anyway).
+/// </para>
 /// </summary>
 /// <remarks>
 /// Microsoft.Data.Sqlite's async methods run synchronously (SQLite has no async I/O), so this class
@@ -30,15 +36,11 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
     private const long Taken = 2;
     private const long Done = 3;
 
-    // Consecutive adds (a long seed list) share a transaction; this many rows at most.
-    private const int AddBatch = 10_000;
-
-    // Discovered links are inserted this many per statement: the per-statement cost dominates a page's save.
-    private const int LinksPerInsert = 16;
+    // Adds without a completion between them (a long seed list) are committed this many at a time.
+    private const int MaxUncommitted = 10_000;
 
     private readonly SqliteConnection connection;
     private readonly SqliteCommand insert;
-    private readonly SqliteCommand insertLinks;
     private readonly SqliteCommand take;
     private readonly SqliteCommand markTaken;
     private readonly SqliteCommand markDone;
@@ -46,18 +48,14 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
     private readonly SqliteCommand release;
     private readonly SqliteCommand dropHops;
     private readonly SqliteCommand saveCheckpoint;
-    private SqliteTransaction? addBatch;
-    private int addBatchRows;
+    private SqliteTransaction? transaction;
+    private int uncommitted;
 
     private SqliteFrontier(SqliteConnection connection)
     {
         this.connection = connection;
         insert = Prepare("INSERT OR IGNORE INTO urls (url, state, depth, parent, scope_host, origin) VALUES ($url, $state, $depth, $parent, $scope, $origin)",
             "$url", "$state", "$depth", "$parent", "$scope", "$origin");
-        var rows = Enumerable.Range(0, LinksPerInsert);
-        insertLinks = Prepare(
-            "INSERT OR IGNORE INTO urls (url, state, depth, parent, scope_host) VALUES " + string.Join(", ", rows.Select(i => $"($u{i}, 1, $d{i}, $p{i}, $s{i})")),
-            [.. rows.SelectMany(i => new[] { $"$u{i}", $"$d{i}", $"$p{i}", $"$s{i}" })]);
         take = Prepare("SELECT id, url, depth, parent, scope_host FROM urls WHERE state = 1 ORDER BY id LIMIT $max", "$max");
         // The taken batch is exactly the pending rows up to the last id read: one statement, one index range.
         markTaken = Prepare("UPDATE urls SET state = 2 WHERE state = 1 AND id <= $last", "$last");
@@ -121,9 +119,9 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
 
     public ValueTask<CrawlCheckpoint> CheckpointAsync(CancellationToken cancellationToken)
     {
-        CommitAddBatch();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT pages, output, output_length FROM checkpoint";
+        command.Transaction = transaction;
         using var reader = command.ExecuteReader();
         reader.Read();
         return ValueTask.FromResult(new CrawlCheckpoint(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2)));
@@ -131,31 +129,22 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
 
     public ValueTask<bool> AddAsync(CrawlRequest request, CancellationToken cancellationToken)
     {
-        if (addBatch is null)
+        var added = Insert(request, Pending, origin: null);
+        if (++uncommitted >= MaxUncommitted)
         {
-            addBatch = connection.BeginTransaction();
-            addBatchRows = 0;
-        }
-        var added = Insert(request, Pending, origin: null, addBatch);
-        if (++addBatchRows >= AddBatch)
-        {
-            CommitAddBatch();
+            // A long seed list is saved as it goes, not in one huge transaction.
+            Commit();
         }
         return ValueTask.FromResult(added);
     }
 
-    public ValueTask<bool> MarkSeenAsync(CrawlRequest hop, CancellationToken cancellationToken)
-    {
-        CommitAddBatch();
-        return ValueTask.FromResult(Insert(hop, Seen, hop.Origin.Key, transaction: null));
-    }
+    public ValueTask<bool> MarkSeenAsync(CrawlRequest hop, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Insert(hop, Seen, hop.Origin.Key));
 
     public ValueTask<IReadOnlyList<CrawlRequest>> TakeAsync(int max, CancellationToken cancellationToken)
     {
-        CommitAddBatch();
         var batch = new List<CrawlRequest>();
-        using var transaction = connection.BeginTransaction();
-        take.Transaction = transaction;
+        take.Transaction = Transaction();
         take.Parameters[0].Value = max;
         long last = 0;
         using (var reader = take.ExecuteReader())
@@ -169,35 +158,28 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
         }
         if (batch.Count > 0)
         {
-            Execute(markTaken, transaction, last);
+            Execute(markTaken, last);
         }
-        transaction.Commit();
         return ValueTask.FromResult<IReadOnlyList<CrawlRequest>>(batch);
     }
 
-    public ValueTask CompleteAsync(IReadOnlyList<CompletedPage> pages, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
+    public ValueTask CompleteAsync(IReadOnlyList<CrawlRequest> done, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
     {
-        CommitAddBatch();
-        using var transaction = connection.BeginTransaction();
-        foreach (var page in pages)
+        foreach (var request in done)
         {
-            Execute(markDone, transaction, page.Request.Key);
-            Execute(hopsDone, transaction, page.Request.Key);
+            Execute(markDone, request.Key);
+            Execute(hopsDone, request.Key);
         }
-        InsertLinks(pages.SelectMany(p => p.Discovered), transaction);
-        Execute(saveCheckpoint, transaction, checkpoint.Pages, checkpoint.Output, checkpoint.OutputLength);
-        transaction.Commit();
+        Execute(saveCheckpoint, checkpoint.Pages, checkpoint.Output, checkpoint.OutputLength);
+        Commit();
         return ValueTask.CompletedTask;
     }
 
     public ValueTask ReleaseAsync(CrawlRequest request, CancellationToken cancellationToken)
     {
-        CommitAddBatch();
-        using var transaction = connection.BeginTransaction();
         // The row keeps its id, so a released URL is taken again in its breadth-first place.
-        Execute(release, transaction, request.Key);
-        Execute(dropHops, transaction, request.Key);
-        transaction.Commit();
+        Execute(release, request.Key);
+        Execute(dropHops, request.Key);
         return ValueTask.CompletedTask;
     }
 
@@ -209,12 +191,21 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
 
     public void Dispose()
     {
-        CommitAddBatch();
-        foreach (var command in new[] { insert, insertLinks, take, markTaken, markDone, hopsDone, release, dropHops, saveCheckpoint })
+        Commit();
+        foreach (var command in new[] { insert, take, markTaken, markDone, hopsDone, release, dropHops, saveCheckpoint })
         {
             command.Dispose();
         }
         connection.Dispose();
+    }
+
+    /// <summary>What a killed process leaves: the open transaction is lost, the file is closed. For tests.</summary>
+    internal void CloseWithoutCommit()
+    {
+        transaction?.Rollback();
+        transaction?.Dispose();
+        transaction = null;
+        Dispose();
     }
 
     private static void Initialise(SqliteConnection connection)
@@ -289,34 +280,12 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
         return command.ExecuteScalar();
     }
 
-    private bool Insert(CrawlRequest request, long state, string? origin, SqliteTransaction? transaction) =>
-        Execute(insert, transaction, request.Key, state, request.Depth, request.Parent, request.ScopeHost, origin) == 1;
+    private bool Insert(CrawlRequest request, long state, string? origin) =>
+        Execute(insert, request.Key, state, request.Depth, request.Parent, request.ScopeHost, origin) == 1;
 
-    /// <summary>Queues discovered links, <see cref="LinksPerInsert"/> per statement; those seen before are ignored.</summary>
-    private void InsertLinks(IEnumerable<CrawlRequest> links, SqliteTransaction transaction)
+    private int Execute(SqliteCommand command, params object?[] values)
     {
-        foreach (var chunk in links.Chunk(LinksPerInsert))
-        {
-            if (chunk.Length < LinksPerInsert)
-            {
-                foreach (var request in chunk)
-                {
-                    Insert(request, Pending, origin: null, transaction);
-                }
-                continue;
-            }
-            var values = new object?[LinksPerInsert * 4];
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                (values[4 * i], values[(4 * i) + 1], values[(4 * i) + 2], values[(4 * i) + 3]) = (chunk[i].Key, chunk[i].Depth, chunk[i].Parent, chunk[i].ScopeHost);
-            }
-            Execute(insertLinks, transaction, values);
-        }
-    }
-
-    private static int Execute(SqliteCommand command, SqliteTransaction? transaction, params object?[] values)
-    {
-        command.Transaction = transaction;
+        command.Transaction = Transaction();
         for (var i = 0; i < values.Length; i++)
         {
             command.Parameters[i].Value = values[i] ?? DBNull.Value;
@@ -335,13 +304,17 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
         return command;
     }
 
-    private void CommitAddBatch()
+    /// <summary>The open write transaction; every change goes into it until the next commit.</summary>
+    private SqliteTransaction Transaction() => transaction ??= connection.BeginTransaction();
+
+    private void Commit()
     {
-        if (addBatch is not null)
+        if (transaction is not null)
         {
-            addBatch.Commit();
-            addBatch.Dispose();
-            addBatch = null;
+            transaction.Commit();
+            transaction.Dispose();
+            transaction = null;
+            uncommitted = 0;
         }
     }
 }

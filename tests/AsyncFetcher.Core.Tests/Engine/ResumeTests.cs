@@ -150,13 +150,13 @@ public sealed class ResumeTests : IDisposable
 
         public ValueTask<IReadOnlyList<CrawlRequest>> TakeAsync(int max, CancellationToken cancellationToken) => inner.TakeAsync(max, cancellationToken);
 
-        public ValueTask CompleteAsync(IReadOnlyList<CompletedPage> pages, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
+        public ValueTask CompleteAsync(IReadOnlyList<CrawlRequest> done, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
         {
             lock (completed)
             {
-                completed.UnionWith(pages.Select(p => p.Request.Key));
+                completed.UnionWith(done.Select(r => r.Key));
             }
-            return inner.CompleteAsync(pages, checkpoint, cancellationToken);
+            return inner.CompleteAsync(done, checkpoint, cancellationToken);
         }
 
         public ValueTask ReleaseAsync(CrawlRequest request, CancellationToken cancellationToken) => inner.ReleaseAsync(request, cancellationToken);

@@ -21,7 +21,7 @@ public sealed class SqliteFrontierTests : IDisposable
         Assert.True(await frontier.AddAsync(Request("/a"), default));
         Assert.False(await frontier.AddAsync(Request("/a"), default));
         var a = Assert.Single(await frontier.TakeAsync(10, default));
-        await frontier.CompleteAsync([new CompletedPage(a, [Request("/a"), Request("/b"), Request("/b")])], Checkpoint(1), default);
+        await CompleteAsync(frontier, a, [Request("/a"), Request("/b"), Request("/b")], Checkpoint(1));
         Assert.False(await frontier.AddAsync(Request("/b"), default));
         Assert.False(await frontier.MarkSeenAsync(Request("/b"), default));
 
@@ -37,7 +37,7 @@ public sealed class SqliteFrontierTests : IDisposable
         await frontier.AddAsync(Request("/b"), default);
 
         var first = await frontier.TakeAsync(1, default);
-        await frontier.CompleteAsync([new CompletedPage(first[0], [Request("/a1", depth: 1), Request("/a2", depth: 1)])], Checkpoint(1), default);
+        await CompleteAsync(frontier, first[0], [Request("/a1", depth: 1), Request("/a2", depth: 1)], Checkpoint(1));
         await frontier.AddAsync(Request("/c"), default);
 
         var rest = await frontier.TakeAsync(10, default);
@@ -56,7 +56,7 @@ public sealed class SqliteFrontierTests : IDisposable
                 await frontier.AddAsync(Request(path), default);
             }
             var taken = await frontier.TakeAsync(3, default);
-            await frontier.CompleteAsync([new CompletedPage(taken[1], [])], Checkpoint(1), default);
+            await frontier.CompleteAsync([taken[1]], Checkpoint(1), default);
             // /a and /c were in flight when the run ended: no Complete, no Release.
         }
 
@@ -73,7 +73,7 @@ public sealed class SqliteFrontierTests : IDisposable
             Assert.Equal(CrawlCheckpoint.Empty, await frontier.CheckpointAsync(default));
             await frontier.AddAsync(Request("/"), default);
             var root = Assert.Single(await frontier.TakeAsync(10, default));
-            await frontier.CompleteAsync([new CompletedPage(root, [Request("/x", depth: 1)])], checkpoint, default);
+            await CompleteAsync(frontier, root, [Request("/x", depth: 1)], checkpoint);
         }
 
         await using var reopened = SqliteFrontier.Open(StatePath);
@@ -90,12 +90,33 @@ public sealed class SqliteFrontierTests : IDisposable
             await frontier.AddAsync(Request("/a"), default);
             await frontier.AddAsync(Request("/b"), default);
             var taken = await frontier.TakeAsync(10, default);
-            await frontier.CompleteAsync([new CompletedPage(taken[0], [Request("/a1", 1)]), new CompletedPage(taken[1], [Request("/b1", 1), Request("/a1", 1)])], Checkpoint(2), default);
+            await frontier.AddAsync(Request("/a1", 1), default);
+            await frontier.AddAsync(Request("/b1", 1), default);
+            await frontier.CompleteAsync(taken, Checkpoint(2), default);
         }
 
         await using var reopened = SqliteFrontier.Open(StatePath);
         Assert.Equal(2, (await reopened.CheckpointAsync(default)).Pages);
         Assert.Equal(["/a1", "/b1"], Paths(await reopened.TakeAsync(10, default)));
+    }
+
+    [Fact]
+    public async Task A_crash_keeps_completed_pages_with_their_links_and_loses_only_what_came_after()
+    {
+        var frontier = SqliteFrontier.Open(StatePath);
+        await frontier.AddAsync(Request("/a"), default);
+        await frontier.AddAsync(Request("/b"), default);
+        var taken = await frontier.TakeAsync(10, default);
+        await CompleteAsync(frontier, taken[0], [Request("/a1", 1)], Checkpoint(1));
+        // /b was fetched and its link found, but the process died before /b was saved.
+        await frontier.AddAsync(Request("/b1", 1), default);
+        frontier.CloseWithoutCommit();
+
+        await using var reopened = SqliteFrontier.Open(StatePath);
+        Assert.Equal(1, (await reopened.CheckpointAsync(default)).Pages);
+        Assert.Equal(["/b", "/a1"], Paths(await reopened.TakeAsync(10, default)));
+        // /b is fetched again and finds /b1 again.
+        Assert.True(await reopened.AddAsync(Request("/b1", 1), default));
     }
 
     [Fact]
@@ -124,7 +145,7 @@ public sealed class SqliteFrontierTests : IDisposable
             var taken = await frontier.TakeAsync(10, default);
             await frontier.MarkSeenAsync(Hop(taken[0], "/done-target"), default);
             await frontier.MarkSeenAsync(Hop(taken[1], "/interrupted-target"), default);
-            await frontier.CompleteAsync([new CompletedPage(taken[0], [])], Checkpoint(1), default);
+            await frontier.CompleteAsync([taken[0]], Checkpoint(1), default);
         }
 
         await using var reopened = SqliteFrontier.Open(StatePath);
@@ -210,6 +231,16 @@ public sealed class SqliteFrontierTests : IDisposable
     public void Without_a_state_file_the_frontier_is_in_memory()
     {
         Assert.IsType<MemoryFrontier>(FrontierFactory.Create(new CrawlOptions()));
+    }
+
+    /// <summary>What the engine does for a fetched page: queue its links, then (on acknowledgement) complete it.</summary>
+    private static async Task CompleteAsync(SqliteFrontier frontier, CrawlRequest page, CrawlRequest[] links, CrawlCheckpoint checkpoint)
+    {
+        foreach (var link in links)
+        {
+            await frontier.AddAsync(link, default);
+        }
+        await frontier.CompleteAsync([page], checkpoint, default);
     }
 
     private static Uri Url(string path) => new("http://site.test" + path);
