@@ -45,6 +45,7 @@ public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
         Range("--max-redirects", options.MaxRedirects, 0, 100);
         Range("--max-body", options.MaxBody, 1, long.MaxValue);
         Positive("--grace", options.Grace, zeroAllowed: true);
+        Positive("--progress-interval", options.ProgressInterval, zeroAllowed: true);
         // Resume and cancellation (issue 5).
         Positive("--deadline", options.Deadline, zeroAllowed: true);
         if (options.Fresh && string.IsNullOrEmpty(options.State))
