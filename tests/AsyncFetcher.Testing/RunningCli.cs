@@ -29,8 +29,11 @@ public sealed class RunningCli : IDisposable
     /// <summary>Sends a signal (INT, TERM) with kill(1), as Ctrl+C or a service manager would.</summary>
     public async Task SignalAsync(string signal)
     {
-        using var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        await kill.WaitForExitAsync();
+        var kill = await ProcessRunner.RunAsync("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], Path.GetTempPath(), TimeSpan.FromMinutes(1));
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} failed: {kill.Stderr}");
+        }
     }
 
     /// <summary>kill -9: the process dies at once, no handler runs.</summary>
