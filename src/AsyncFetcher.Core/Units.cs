@@ -64,4 +64,20 @@ public static class Units
         value = (long)(number * factor);
         return true;
     }
+
+    /// <summary>Formats a duration the way <see cref="TryParseDuration"/> reads it: 500ms, 90s, 2m, 24h.</summary>
+    public static string FormatDuration(TimeSpan value)
+    {
+        if (value.Ticks % TimeSpan.TicksPerHour == 0 && value >= TimeSpan.FromHours(1))
+        {
+            return FormattableString.Invariant($"{(long)value.TotalHours}h");
+        }
+        if (value.Ticks % TimeSpan.TicksPerMinute == 0 && value >= TimeSpan.FromMinutes(1))
+        {
+            return FormattableString.Invariant($"{(long)value.TotalMinutes}m");
+        }
+        return value < TimeSpan.FromSeconds(1) && value.Ticks % TimeSpan.TicksPerMillisecond == 0
+            ? FormattableString.Invariant($"{(long)value.TotalMilliseconds}ms")
+            : FormattableString.Invariant($"{value.TotalSeconds:0.###}s");
+    }
 }

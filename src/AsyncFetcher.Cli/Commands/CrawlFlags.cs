@@ -41,6 +41,11 @@ internal sealed class CrawlFlags
         Add("--grace", nameof(CrawlOptions.Grace), FlagKind.Duration, "After Ctrl+C, time in-flight requests get to finish (default 5s)");
         Add("--output", nameof(CrawlOptions.Output), FlagKind.Text, "Write records to FILE (default: standard output)", "-o");
         Add("--format", nameof(CrawlOptions.Format), FlagKind.Format, "Record format: jsonl or csv (default jsonl)");
+        // Resilience and bodies (issue 5).
+        Add("--breaker-ratio", nameof(CrawlOptions.BreakerFailureRatio), FlagKind.Ratio, $"Share of failed attempts to a host that opens its circuit breaker, 0-1 (default {d.BreakerFailureRatio.ToString(CultureInfo.InvariantCulture)})");
+        Add("--breaker-min-attempts", nameof(CrawlOptions.BreakerMinimumThroughput), FlagKind.Int, $"Attempts to a host before its breaker may open (default {d.BreakerMinimumThroughput})");
+        Add("--breaker-pause", nameof(CrawlOptions.BreakerDuration), FlagKind.Duration, "How long an open breaker pauses a host (default 30s)");
+        Add("--save", nameof(CrawlOptions.Save), FlagKind.Text, "Write each 2xx body under DIR as DIR/host[_port]/path (default: not saved)");
         Config = new Option<string>("--config") { Description = "Another JSON settings file, over appsettings.json" };
         Quiet = new Option<bool>("--quiet", "-q") { Description = "Only warnings and errors on standard error" };
     }
@@ -123,6 +128,7 @@ internal sealed class CrawlFlags
         FlagKind.Long => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l.ToString(CultureInfo.InvariantCulture) : null,
         FlagKind.Duration => Units.TryParseDuration(text, out var t) ? t.ToString("c", CultureInfo.InvariantCulture) : null,
         FlagKind.Size => Units.TryParseSize(text, out var s) ? s.ToString(CultureInfo.InvariantCulture) : null,
+        FlagKind.Ratio => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var r) && double.IsFinite(r) ? r.ToString(CultureInfo.InvariantCulture) : null,
         FlagKind.Scope => Enum.TryParse<CrawlScope>(text, ignoreCase: true, out var scope) && Enum.IsDefined(scope) && !char.IsDigit(text[0]) ? scope.ToString() : null,
         FlagKind.Format => Enum.TryParse<OutputFormat>(text, ignoreCase: true, out var format) && Enum.IsDefined(format) && !char.IsDigit(text[0]) ? format.ToString() : null,
         _ => text,
@@ -133,6 +139,7 @@ internal sealed class CrawlFlags
         FlagKind.Int or FlagKind.Long => "a whole number",
         FlagKind.Duration => "a duration such as 500ms, 10s, 2m or a number of seconds",
         FlagKind.Size => "a size such as 65536, 512KiB or 10MiB",
+        FlagKind.Ratio => "a number such as 0.5",
         FlagKind.Scope => "one of host, domain, any",
         FlagKind.Format => "one of jsonl, csv",
         _ => "valid",
@@ -150,5 +157,6 @@ internal sealed class CrawlFlags
         Switch,
         InverseSwitch,
         List,
+        Ratio,
     }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace AsyncFetcher.Core.Engine;
 
 /// <summary>
@@ -60,4 +62,29 @@ public sealed class CrawlStats
     internal void SetInFlight(long value) => Interlocked.Exchange(ref inFlight, value);
 
     internal void SetQueued(long value) => Interlocked.Exchange(ref queued, value);
+
+    // Circuit breakers (issue 5): how often each host was paused.
+    private readonly ConcurrentDictionary<string, long> breakerOpenings = new(StringComparer.OrdinalIgnoreCase);
+    private long breakerOpeningsTotal;
+    private long held;
+
+    /// <summary>Times a host's circuit breaker opened (the host was paused), over all hosts.</summary>
+    public long BreakerOpenings => Interlocked.Read(ref breakerOpeningsTotal);
+
+    /// <summary>Breaker openings per host (scheme://host:port), for hosts whose circuit opened at least once.</summary>
+    public IReadOnlyDictionary<string, long> BreakerOpeningsByHost => new Dictionary<string, long>(breakerOpenings, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Times a URL was held back, not failed, because its host's circuit was open.</summary>
+    public long HeldByBreaker => Interlocked.Read(ref held);
+
+    internal void AddBreakerOpenings(string hostKey, int count)
+    {
+        if (count > 0)
+        {
+            breakerOpenings.AddOrUpdate(hostKey, count, (_, n) => n + count);
+            Interlocked.Add(ref breakerOpeningsTotal, count);
+        }
+    }
+
+    internal void AddHeld() => Interlocked.Increment(ref held);
 }

@@ -7,10 +7,14 @@ namespace AsyncFetcher.Core.Fetching;
 /// <summary>Turns the exceptions of a failed exchange into the short reasons records carry.</summary>
 internal static class FetchErrors
 {
+    public const string CircuitOpen = "circuit open";
+
     public static string Describe(Exception e) => e switch
     {
         TimeoutRejectedException => "timeout",
-        BrokenCircuitException => "circuit open",
+        BrokenCircuitException => CircuitOpen,
+        BodyCutShortException => "body cut short",
+        InvalidDataException => "invalid compressed body",
         OperationCanceledException => "timeout",
         HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => "dns",
         HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } } => "connection refused",
