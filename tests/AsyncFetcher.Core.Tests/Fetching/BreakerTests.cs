@@ -80,9 +80,8 @@ public sealed class BreakerTests
         await using var provider = EngineHarness.Build(options, clock);
 
         var crawl = EngineHarness.CrawlAsync(provider, [failing.Url("/"), healthy.Url("/")], CancellationToken.None);
-        await clock.NextTimerAsync(d => d > TimeSpan.Zero && d <= TimeSpan.FromSeconds(17));
-        // While the failing host is paused, the healthy one is crawled to the end.
-        await healthy.WaitForRequestsAsync(11, TimeSpan.FromSeconds(60));
+        // The clock has not moved, so the failing host's pause has not ended: the healthy one is crawled to the end meanwhile.
+        await healthy.WaitForRequestsAsync(12, TimeSpan.FromSeconds(60));
         var (results, _) = await clock.PumpAsync(crawl);
 
         Assert.Equal(22, results.Count);
