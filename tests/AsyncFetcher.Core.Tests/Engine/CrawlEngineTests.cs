@@ -416,4 +416,38 @@ public sealed class CrawlEngineTests
         Assert.Equal(requestsAtEnd - 1, results.Count);
         Assert.True(results.Count < 501);
     }
+
+    [Fact]
+    public async Task Delay_holds_requests_until_the_clock_reaches_the_interval()
+    {
+        await using var site = await TestSite.StartAsync();
+        site.Links("/", "/a", "/b");
+        site.Links("/a");
+        site.Links("/b");
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = EngineHarness.Fast();
+        options.Delay = TimeSpan.FromSeconds(10);
+        // The fake clock also drives the attempt timeouts: keep them far beyond the advances.
+        options.Timeout = TimeSpan.FromHours(1);
+        await using var provider = EngineHarness.Build(options, time);
+
+        var crawl = EngineHarness.CrawlAsync(provider, [site.Url("/")], CancellationToken.None);
+        var advances = 0;
+        while (!crawl.IsCompleted)
+        {
+            // Each page needs the fake clock to move on by the delay: one request per advance.
+            var next = site.WaitForRequestsAsync(site.Log.Count + 1, TimeSpan.FromSeconds(30));
+            if (await Task.WhenAny(crawl, next) == next && !crawl.IsCompleted)
+            {
+                time.Advance(options.Delay);
+                advances++;
+            }
+        }
+        var results = await crawl;
+
+        Assert.True(results.Count == 3, string.Join("; ", results.Select(r => $"{r.Url} {r.Status} {r.Error}")));
+        Assert.True(advances >= 3, $"only {advances} advances of the clock for 4 requests");
+        var times = results.Select(r => r.FetchedAt).Order().ToList();
+        Assert.True(times[2] - times[0] >= TimeSpan.FromSeconds(20));
+    }
 }
