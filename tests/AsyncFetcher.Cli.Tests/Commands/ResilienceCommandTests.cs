@@ -1,6 +1,7 @@
-using System.Text.Json;
 using AsyncFetcher.Testing;
 using Microsoft.AspNetCore.Http;
+
+using static AsyncFetcher.Cli.Tests.Commands.CrawlCommandTests;
 
 namespace AsyncFetcher.Cli.Tests.Commands;
 
@@ -80,23 +81,6 @@ public sealed class ResilienceCommandTests : IDisposable
         Assert.All(files.Where(f => !f.EndsWith("out.jsonl", StringComparison.Ordinal)), f => Assert.StartsWith(mirror + Path.DirectorySeparatorChar, f, StringComparison.Ordinal));
     }
 
-    [Theory]
-    [InlineData("--breaker-ratio", "2", "--breaker-ratio must be above 0 and at most 1 (got 2)")]
-    [InlineData("--breaker-ratio", "half", "--breaker-ratio: 'half' is not a number such as 0.5")]
-    [InlineData("--breaker-min-attempts", "1", "--breaker-min-attempts must be between 2 and")]
-    [InlineData("--breaker-pause", "100ms", "--breaker-pause must be between 500ms and 24h (got 100ms)")]
-    [InlineData("--timeout", "2h", "--timeout must be between 10ms and 1h (got 2h)")]
-    [InlineData("--max-retry-after", "2h", "--max-retry-after must be between 0ms and 1h (got 2h)")]
-    public async Task Bad_resilience_values_are_one_line_and_exit_2(string option, string value, string expected)
-    {
-        var run = await CliRunner.RunAsync(["crawl", "http://127.0.0.1:9/", option, value]);
-
-        Assert.Equal(2, run.ExitCode);
-        var line = Assert.Single(run.StderrLines);
-        Assert.StartsWith("asyncfetch: error: ", line, StringComparison.Ordinal);
-        Assert.Contains(expected, line, StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task Save_to_a_file_is_a_usage_error()
     {
@@ -108,7 +92,4 @@ public sealed class ResilienceCommandTests : IDisposable
         Assert.Equal(2, run.ExitCode);
         Assert.Equal([$"asyncfetch: error: --save '{file}' is a file; it must be a directory (it is created if missing)"], run.StderrLines);
     }
-
-    private static List<JsonElement> Records(string jsonl) =>
-        [.. jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement)];
 }

@@ -18,7 +18,8 @@ public sealed class SaveTests : IDisposable
     public async Task Each_2xx_body_is_saved_in_a_mirror_layout()
     {
         await using var site = await TestSite.StartAsync();
-        site.Links("/", "/docs/", "/docs/intro", "/style.css", "/missing", "/search?q=x", "/quiet", "/big");
+        string[] links = ["/docs/", "/docs/intro", "/style.css", "/missing", "/search?q=x", "/quiet", "/big"];
+        site.Links("/", links);
         site.Links("/docs/", "/docs/intro");
         site.Links("/docs/intro");
         site.Page("/style.css", "body { color: red }", "text/css");
@@ -34,7 +35,7 @@ public sealed class SaveTests : IDisposable
 
         Assert.Equal(8, results.Count);
         var host = Path.Combine(Root, $"127.0.0.1_{site.BaseUrl.Port}");
-        Assert.Equal(Body(site, "/"), File.ReadAllText(Path.Combine(host, "index.html")));
+        Assert.Equal(TestSite.Html("/", string.Concat(links.Select(h => $"<a href=\"{h}\">{h}</a>\n"))), File.ReadAllText(Path.Combine(host, "index.html")));
         Assert.True(File.Exists(Path.Combine(host, "docs", "index.html")));
         Assert.True(File.Exists(Path.Combine(host, "docs", "intro.html")));
         Assert.Equal("body { color: red }", File.ReadAllText(Path.Combine(host, "style.css")));
@@ -114,6 +115,4 @@ public sealed class SaveTests : IDisposable
     }
 
     private List<string> AllFiles() => [.. Directory.EnumerateFiles(sandbox, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })];
-
-    private static string Body(TestSite site, string path) => TestSite.Html(path, string.Concat(new[] { "/docs/", "/docs/intro", "/style.css", "/missing", "/search?q=x", "/quiet", "/big" }.Select(h => $"<a href=\"{h}\">{h}</a>\n")));
 }
