@@ -21,7 +21,7 @@ public sealed class CrawlOptions
     /// <summary>Timeout of one HTTP attempt (<c>--timeout</c>).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Budget for one URL across all its attempts (<c>--total-timeout</c>); zero means timeout × (retries + 1) plus backoff.</summary>
+    /// <summary>Budget for one URL across all its attempts (<c>--total-timeout</c>); zero means timeout × (retries + 1) plus, per retry, the longer of its backoff and <see cref="MaxRetryAfter"/> (capped at a day).</summary>
     public TimeSpan TotalTimeout { get; set; }
 
     /// <summary>Retries after the first attempt for 408, 429, 5xx and network errors (<c>--retries</c>).</summary>

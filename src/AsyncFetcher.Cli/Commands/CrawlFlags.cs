@@ -19,7 +19,7 @@ internal sealed class CrawlFlags
         Add("--max", nameof(CrawlOptions.Max), FlagKind.Int, $"Most requests in flight at once (1-10000; default {d.Max})");
         Add("--max-per-host", nameof(CrawlOptions.MaxPerHost), FlagKind.Int, "Most requests in flight to one host (default: same as --max)");
         Add("--timeout", nameof(CrawlOptions.Timeout), FlagKind.Duration, "Timeout of one attempt: 500ms, 10s, 2m or seconds (default 30s)");
-        Add("--total-timeout", nameof(CrawlOptions.TotalTimeout), FlagKind.Duration, "Budget for one URL over all attempts (default: timeout x (retries+1) + backoff)");
+        Add("--total-timeout", nameof(CrawlOptions.TotalTimeout), FlagKind.Duration, "Budget for one URL over all attempts and waits (default: timeout x (retries+1) + per retry the longer of backoff and --max-retry-after)");
         Add("--retries", nameof(CrawlOptions.Retries), FlagKind.Int, $"Retries on 408, 429, 5xx and network errors (default {d.Retries})");
         Add("--retry-delay", nameof(CrawlOptions.RetryDelay), FlagKind.Duration, "First retry backoff, doubling after (default 1s)");
         Add("--max-retry-after", nameof(CrawlOptions.MaxRetryAfter), FlagKind.Duration, "Longest Retry-After honoured (default 60s)");
