@@ -1,11 +1,14 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
+using AsyncFetcher.Cli.Demos;
 using AsyncFetcher.Cli.Hosting;
 
 namespace AsyncFetcher.Cli.Commands;
 
 /// <summary>
 /// <c>asyncfetch demo &lt;name&gt;</c>: runnable, offline demonstrations, each against a site served
-/// in-process on loopback. <c>demo crawl</c> crawls the bundled example site with the real engine.
+/// in-process on loopback: one per concept (<see cref="DemoCatalog"/>), and <c>demo crawl</c>, which
+/// crawls the bundled example site with the real engine.
 /// </summary>
 internal static class DemoCommand
 {
@@ -14,6 +17,10 @@ internal static class DemoCommand
         var command = new Command("demo", "Run an offline demo of a concept (see --list)");
         var list = new Option<bool>("--list") { Description = "List the demos" };
         command.Options.Add(list);
+        foreach (var demo in DemoCatalog.All)
+        {
+            command.Subcommands.Add(CreateDemo(demo));
+        }
         command.Subcommands.Add(CreateCrawl());
         command.SetAction(parse =>
         {
@@ -23,9 +30,35 @@ internal static class DemoCommand
             }
             foreach (var demo in command.Subcommands)
             {
-                Console.WriteLine($"{demo.Name,-20} {demo.Description}");
+                Console.WriteLine($"{demo.Name,-16} {demo.Description}");
             }
             return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateDemo(IDemo demo)
+    {
+        var command = new Command(demo.Name, demo.Summary);
+        command.SetAction(async (_, cancellationToken) =>
+        {
+            // Program.cs leaves Ctrl+C to the commands: here it cancels the demo's token.
+            using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var ctrlC = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+            {
+                context.Cancel = true;
+                interrupt.Cancel();
+            });
+            try
+            {
+                await demo.RunAsync(Console.Out, interrupt.Token);
+                return ExitCodes.Ok;
+            }
+            catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+            {
+                Console.Error.WriteLine("asyncfetch: demo interrupted");
+                return 130;
+            }
         });
         return command;
     }

@@ -54,8 +54,13 @@ internal sealed class CrawlRun
 
     private bool PageCapReached => options.MaxPages > 0 && pagesDispatched >= options.MaxPages;
 
-    /// <summary>Cancels in-flight requests at once (used when the consumer stops reading).</summary>
-    public void Abort() => abort.Cancel();
+    /// <summary>Cancels in-flight requests at once and stops the loop (used when the consumer stops reading).</summary>
+    public void Abort()
+    {
+        abort.Cancel();
+        // Without the stop, the loop would put each cancelled request back and dispatch it again, for ever.
+        events.Writer.TryWrite(new StopEvent());
+    }
 
     public async Task RunAsync(IEnumerable<Uri> seeds, CancellationToken stopToken)
     {

@@ -1,0 +1,238 @@
+using System.Text.RegularExpressions;
+using AsyncFetcher.Cli.Demos;
+
+namespace AsyncFetcher.Cli.Tests.Docs;
+
+/// <summary>
+/// Keeps docs/ honest: every code reference names a file that exists and a symbol declared in it,
+/// every chapter has its demo (one that exists) and exercises, and the map links every chapter.
+/// </summary>
+public sealed partial class DocsReferenceTests
+{
+    private static readonly string Root = FindRoot();
+    private static readonly string DocsDir = Path.Combine(Root, "docs");
+
+    public static TheoryData<string> Pages => [.. PageNames()];
+
+    public static TheoryData<string> Chapters => [.. ChapterNames()];
+
+    [Fact]
+    public void The_course_has_its_chapters()
+    {
+        var chapters = ChapterNames();
+        foreach (var prefix in new[] { "01-", "02-", "03-", "04-", "05-", "06-", "07-", "08-", "10-" })
+        {
+            Assert.Contains(chapters, c => c.StartsWith(prefix, StringComparison.Ordinal));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Pages))]
+    public void Every_code_reference_names_an_existing_file_and_a_symbol_declared_in_it(string page)
+    {
+        var text = File.ReadAllText(Path.Combine(DocsDir, page));
+        var problems = new List<string>();
+        foreach (var reference in References(text))
+        {
+            var path = Path.GetFullPath(Path.Combine(DocsDir, reference.Target));
+            var shown = Path.GetRelativePath(Root, path).Replace('\\', '/');
+            if (!File.Exists(path) && !Directory.Exists(path))
+            {
+                // A link to a chapter another branch is still writing is not a code reference.
+                if (!(reference.Target.EndsWith(".md", StringComparison.Ordinal) && !reference.Target.Contains('/', StringComparison.Ordinal)))
+                {
+                    problems.Add($"{reference.Target}: no such file");
+                }
+                continue;
+            }
+            if (reference.Text is { } linkText && LooksLikePath(linkText) && linkText != shown)
+            {
+                problems.Add($"[{linkText}]({reference.Target}): the link text names another file than {shown}");
+            }
+            if (reference.Symbol is { } symbol && path.EndsWith(".cs", StringComparison.Ordinal) && !IsDeclared(File.ReadAllText(path), symbol))
+            {
+                problems.Add($"{shown}: `{symbol}` is not declared there");
+            }
+        }
+        foreach (Match match in BacktickedPath().Matches(text))
+        {
+            var path = match.Groups["path"].Value;
+            if (!File.Exists(Path.Combine(Root, path)) && !Directory.Exists(Path.Combine(Root, path)))
+            {
+                problems.Add($"`{path}`: no such file");
+            }
+        }
+        Assert.True(problems.Count == 0, $"docs/{page}:\n  " + string.Join("\n  ", problems));
+    }
+
+    [Theory]
+    [MemberData(nameof(Chapters))]
+    public void Every_chapter_has_code_references_a_demo_that_exists_and_exercises(string chapter)
+    {
+        var text = File.ReadAllText(Path.Combine(DocsDir, chapter));
+        var sections = Sections(text);
+
+        Assert.True(sections.ContainsKey("demo"), $"docs/{chapter} has no '## Demo' section");
+        var demos = DemoCommandName().Matches(sections["demo"]).Select(m => m.Groups["name"].Value).ToList();
+        Assert.True(demos.Count > 0, $"docs/{chapter}: its Demo section runs no `asyncfetch demo NAME`");
+        var known = DemoCatalog.All.Select(d => d.Name).Append("crawl").ToHashSet(StringComparer.Ordinal);
+        Assert.All(demos, name => Assert.True(known.Contains(name), $"docs/{chapter}: no demo named '{name}'"));
+
+        Assert.True(sections.ContainsKey("exercises"), $"docs/{chapter} has no '## Exercises' section");
+        Assert.Contains("hint", sections["exercises"], StringComparison.OrdinalIgnoreCase);
+
+        Assert.True(sections.ContainsKey("where asyncfetch does this"), $"docs/{chapter} has no '## Where asyncfetch does this' section");
+        Assert.Contains(References(sections["where asyncfetch does this"]), r => r.Symbol is not null);
+    }
+
+    [Fact]
+    public void The_map_links_every_chapter_and_every_demo()
+    {
+        var map = File.ReadAllText(Path.Combine(DocsDir, "README.md"));
+        var linked = References(map).Select(r => r.Target).ToHashSet(StringComparer.Ordinal);
+
+        Assert.All(ChapterNames(), chapter => Assert.Contains(chapter, linked));
+        Assert.All(DemoCatalog.All, demo => Assert.Contains($"demo {demo.Name}", map, StringComparison.Ordinal));
+        Assert.Contains("09-distributed.md", linked);
+        Assert.Contains("docs/README.md", File.ReadAllText(Path.Combine(Root, "README.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_symbol_check_finds_declarations_and_rejects_the_rest()
+    {
+        const string code = """
+            internal sealed class CrawlRun
+            {
+                public void Abort() => abort.Cancel();
+                private async Task<DateTimeOffset?> DispatchAsync()
+                {
+                    await ScheduleAsync(seeds, stopToken);
+                }
+                public int Queued { get; private set; }
+                internal readonly record struct Decision(DecisionKind Kind);
+                private enum JobKind
+                {
+                    Page,
+                }
+            }
+            """;
+
+        Assert.True(IsDeclared(code, "CrawlRun"));
+        Assert.True(IsDeclared(code, "CrawlRun.DispatchAsync"));
+        Assert.True(IsDeclared(code, "CrawlRun.Abort"));
+        Assert.True(IsDeclared(code, "CrawlRun.Queued"));
+        Assert.True(IsDeclared(code, "CrawlRun.Decision"));
+        Assert.True(IsDeclared(code, "CrawlRun.JobKind.Page"));
+        Assert.False(IsDeclared(code, "CrawlRun.ScheduleAsync"));
+        Assert.False(IsDeclared(code, "CrawlEngine"));
+        Assert.False(IsDeclared(code, "CrawlRun.Missing"));
+    }
+
+    /// <summary>True when every part of <paramref name="symbol"/> (Type, Type.Member, Type.Nested.Member) is declared in <paramref name="code"/>.</summary>
+    private static bool IsDeclared(string code, string symbol)
+    {
+        var parts = symbol.TrimEnd('(', ')').Split('.');
+        return TypeDeclared(code, parts[0]) && parts.Skip(1).All(part => TypeDeclared(code, part) || MemberDeclared(code, part));
+    }
+
+    private static bool TypeDeclared(string code, string name) =>
+        Regex.IsMatch(code, $@"\b(?:class|interface|enum|struct|record)\s+(?:struct\s+|class\s+)?{Regex.Escape(name)}\b");
+
+    private static bool MemberDeclared(string code, string name)
+    {
+        var n = Regex.Escape(name);
+        // A type (or modifier) before the name, and not a call: await/return/new/... name( is a use.
+        const string Before = @"[\w>\]?)](?<!\b(?:await|return|new|throw|in|is|as|else|case|yield|nameof|typeof))\s+";
+        return Regex.IsMatch(code, $@"{Before}{n}\s*(?:<[^()]*>)?\s*\(")
+            || Regex.IsMatch(code, $@"{Before}{n}\s*(?:\{{|=>|=|;)")
+            || Regex.IsMatch(code, $@"^\s*{n}\s*(?:,|=|$)", RegexOptions.Multiline);
+    }
+
+    private static IEnumerable<Reference> References(string text)
+    {
+        foreach (Match match in Link().Matches(text))
+        {
+            var target = match.Groups["target"].Value;
+            if (target.Contains("://", StringComparison.Ordinal) || target.StartsWith('#') || target.StartsWith("mailto:", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var symbol = match.Groups["symbol"].Success ? match.Groups["symbol"].Value : null;
+            if (symbol is not null && !SymbolShape().IsMatch(symbol))
+            {
+                symbol = null;
+            }
+            yield return new Reference(match.Groups["text"].Value.Trim('`'), target, symbol);
+        }
+    }
+
+    /// <summary>The text under each '## ' heading, keyed by the heading in lower case.</summary>
+    private static Dictionary<string, string> Sections(string text)
+    {
+        var sections = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? heading = null;
+        var body = new List<string>();
+        var inFence = false;
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith("```", StringComparison.Ordinal))
+            {
+                inFence = !inFence;
+            }
+            if (!inFence && line.StartsWith("## ", StringComparison.Ordinal))
+            {
+                Flush();
+                heading = line[3..].Trim().ToLowerInvariant();
+                continue;
+            }
+            body.Add(line);
+        }
+        Flush();
+        return sections;
+
+        void Flush()
+        {
+            if (heading is not null)
+            {
+                sections[heading] = string.Join('\n', body);
+            }
+            body.Clear();
+        }
+    }
+
+    private static List<string> PageNames() => [.. Directory.GetFiles(DocsDir, "*.md").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
+
+    private static List<string> ChapterNames() => [.. PageNames().Where(n => ChapterName().IsMatch(n))];
+
+    private static bool LooksLikePath(string text) => text.Contains('/', StringComparison.Ordinal) && !text.Contains(' ', StringComparison.Ordinal);
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "AsyncFetcher.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("AsyncFetcher.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    [GeneratedRegex(@"^\d\d-[\w-]+\.md$")]
+    private static partial Regex ChapterName();
+
+    /// <summary>[text](target) optionally followed by `Symbol`.</summary>
+    [GeneratedRegex(@"\[(?<text>[^\]]*)\]\((?<target>[^)\s#]+)(?:#[^)]*)?\)(?:[ \t]*`(?<symbol>[^`]+)`)?")]
+    private static partial Regex Link();
+
+    [GeneratedRegex(@"^[A-Z]\w*(?:\.[A-Z]\w*)*(?:\(\))?$")]
+    private static partial Regex SymbolShape();
+
+    [GeneratedRegex(@"`(?<path>(?:src|tests|examples)/[^`\s]+)`")]
+    private static partial Regex BacktickedPath();
+
+    [GeneratedRegex(@"asyncfetch demo (?<name>[a-z][a-z-]*)")]
+    private static partial Regex DemoCommandName();
+
+    private sealed record Reference(string? Text, string Target, string? Symbol);
+}

@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Testing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AsyncFetcher.Core.Tests.Engine;
+
+/// <summary>
+/// The engine takes its time from the injected <see cref="TimeProvider"/>, so a crawl with a
+/// 10-second politeness delay is tested on a <see cref="FakeTimeProvider"/> in milliseconds.
+/// </summary>
+public sealed class PolitenessDelayTests
+{
+    [Fact]
+    public async Task Delay_spaces_requests_to_a_host_by_the_injected_clock()
+    {
+        var clock = new FakeTimeProvider();
+        var arrivals = new ConcurrentQueue<(string Path, DateTimeOffset At)>();
+        await using var site = await TestSite.StartAsync();
+        foreach (var path in new[] { "/", "/a", "/b", "/c" })
+        {
+            var page = path;
+            var links = page == "/" ? "<a href=\"/a\"></a><a href=\"/b\"></a><a href=\"/c\"></a>" : "";
+            site.Map(page, async context =>
+            {
+                arrivals.Enqueue((page, clock.GetUtcNow()));
+                context.Response.ContentType = "text/html";
+                await context.Response.WriteAsync(TestSite.Html(page, links));
+            });
+        }
+        var options = EngineHarness.Fast();
+        options.Delay = TimeSpan.FromSeconds(10);
+        options.Timeout = TimeSpan.FromMinutes(5);
+        await using var provider = EngineHarness.Build(options, clock);
+        var crawl = EngineHarness.CrawlAsync(provider, [site.Url("/")], CancellationToken.None);
+
+        // Each time a page reaches the server, move the clock one delay on: the next page may go then.
+        for (var seen = 2; seen <= 5; seen++)
+        {
+            await site.WaitForRequestsAsync(seen, TimeSpan.FromSeconds(30));
+            clock.Advance(options.Delay);
+        }
+        var results = await crawl.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(4, results.Count);
+        var times = arrivals.Select(a => a.At).ToList();
+        Assert.Equal(4, times.Count);
+        Assert.All(times.Zip(times.Skip(1)), pair => Assert.True(pair.Second - pair.First >= options.Delay, $"{pair.First:T} then {pair.Second:T}"));
+    }
+}
