@@ -1,14 +1,26 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using AsyncFetcher.Cli.Commands;
 
+var crawl = CrawlCommand.Create();
+var report = ReportCommand.Create();
 var root = new RootCommand("asyncfetch: a concurrent web crawler and fetch tool, and a course in async .NET")
 {
-    CrawlCommand.Create(),
+    crawl,
+    report,
     DemoCommand.Create(),
 };
 
+// The standard help, then examples for the commands that have them.
+var help = root.Options.OfType<HelpOption>().Single();
+help.Action = new ExamplesHelpAction((HelpAction)help.Action!, new Dictionary<Command, IReadOnlyList<string>>
+{
+    [crawl] = CrawlCommand.Examples,
+    [report] = ReportCommand.Examples,
+});
+
 var parse = root.Parse(args);
-if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+if (parse.Errors.Count > 0 && parse.Action is not ExamplesHelpAction)
 {
     // One line that names the problem, then where to look: no usage dump, exit 2.
     return ExitCodes.Usage(parse.Errors[0].Message, parse);

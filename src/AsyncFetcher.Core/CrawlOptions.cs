@@ -117,4 +117,15 @@ public sealed class CrawlOptions
     /// <summary>The default User-Agent, with this build's version.</summary>
     public static string DefaultUserAgent { get; } =
         $"asyncfetch/{typeof(CrawlOptions).Assembly.GetName().Version?.ToString(3) ?? "0"} (+https://github.com/asyncfetch/asyncfetch)";
+
+    // What users see (issue 7): progress, the summary file and the HTML report.
+
+    /// <summary>How often a progress line is logged when standard error is not a terminal (<c>--progress-interval</c>); 0 turns it off. On a terminal the line is redrawn in place instead.</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Also write the end summary as JSON to this file (<c>--summary-json</c>); empty means none.</summary>
+    public string SummaryJson { get; set; } = "";
+
+    /// <summary>Also write a self-contained HTML report to this file (<c>--report</c>); empty means none.</summary>
+    public string Report { get; set; } = "";
 }

@@ -52,6 +52,7 @@ public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
         Range("--max-redirects", options.MaxRedirects, 0, 100);
         Range("--max-body", options.MaxBody, 1, long.MaxValue);
         Positive("--grace", options.Grace, zeroAllowed: true);
+        Positive("--progress-interval", options.ProgressInterval, zeroAllowed: true);
         // Resilience (issue 5): the resilience pipeline rejects timeouts outside 10ms..1 day when it is
         // first built, mid-crawl; checking here turns that into a usage error before any request.
         AtMost("--timeout", options.Timeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));

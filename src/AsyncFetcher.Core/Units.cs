@@ -80,4 +80,52 @@ public static class Units
             ? FormattableString.Invariant($"{(long)value.TotalMilliseconds}ms")
             : FormattableString.Invariant($"{value.TotalSeconds:0.###}s");
     }
+
+    /// <summary>Writes a size the way <see cref="TryParseSize"/> reads it, in the largest binary unit that is exact: 10MiB, 512KiB, 1000.</summary>
+    public static string FormatSize(long bytes)
+    {
+        foreach (var (unit, scale) in new[] { ("GiB", 1L << 30), ("MiB", 1L << 20), ("KiB", 1L << 10) })
+        {
+            if (bytes != 0 && bytes % scale == 0)
+            {
+                return (bytes / scale).ToString(CultureInfo.InvariantCulture) + unit;
+            }
+        }
+        return bytes.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A byte count for people, to three significant digits: 512 B, 12.3 KiB, 1.50 GiB.</summary>
+    public static string HumanBytes(long bytes)
+    {
+        if (bytes < 1024)
+        {
+            return bytes.ToString(CultureInfo.InvariantCulture) + " B";
+        }
+        string[] units = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+        var value = (double)bytes;
+        var i = -1;
+        while (value >= 1024 && i < units.Length - 1)
+        {
+            value /= 1024;
+            i++;
+        }
+        var format = value >= 100 ? "F0" : value >= 10 ? "F1" : "F2";
+        return value.ToString(format, CultureInfo.InvariantCulture) + " " + units[i];
+    }
+
+    /// <summary>A duration for people: 850 ms, 12.3 s, 4m05s, 2h03m.</summary>
+    public static string HumanDuration(TimeSpan value)
+    {
+        if (value < TimeSpan.FromSeconds(1))
+        {
+            return ((long)value.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + " ms";
+        }
+        if (value < TimeSpan.FromMinutes(1))
+        {
+            return value.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) + " s";
+        }
+        return value < TimeSpan.FromHours(1)
+            ? string.Create(CultureInfo.InvariantCulture, $"{(int)value.TotalMinutes}m{value.Seconds:00}s")
+            : string.Create(CultureInfo.InvariantCulture, $"{(int)value.TotalHours}h{value.Minutes:00}m");
+    }
 }

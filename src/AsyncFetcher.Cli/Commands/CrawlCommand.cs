@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AsyncFetcher.Cli.Hosting;
+using AsyncFetcher.Cli.Reporting;
 using AsyncFetcher.Core;
 using AsyncFetcher.Core.Engine;
 using AsyncFetcher.Core.Output;
@@ -14,6 +15,16 @@ namespace AsyncFetcher.Cli.Commands;
 /// <summary><c>asyncfetch crawl SEEDS... [options]</c>: crawl from seed files, URLs or standard input, one record per URL.</summary>
 internal static class CrawlCommand
 {
+    public static readonly IReadOnlyList<string> Examples =
+    [
+        "asyncfetch crawl https://example.org/ --depth 2 -o out.jsonl",
+        "asyncfetch crawl urls.txt --max 20 --max-per-host 2 --delay 500ms",
+        "cat urls.txt | asyncfetch crawl - --format csv > out.csv",
+        "asyncfetch crawl https://example.org/ --max-pages 500 --report report.html --summary-json summary.json",
+        "ASYNCFETCH_CRAWL__MAX=50 asyncfetch crawl urls.txt       # any setting from the environment",
+        "asyncfetch crawl urls.txt --config crawl.json            # or from a JSON file: { \"Crawl\": { \"Max\": 50 } }",
+    ];
+
     public static Command Create()
     {
         var seeds = new Argument<string[]>("seeds")
@@ -91,25 +102,40 @@ internal static class CrawlCommand
 
             var engine = host.Services.GetRequiredService<CrawlEngine>();
             var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
-            var started = TimeProvider.System.GetTimestamp();
-            await using (writer)
+            var reporting = CrawlReporting.Open(options, parse.GetValue(flags.Quiet), () => engine.Stats, TimeProvider.System, out var reportError);
+            if (reporting is null)
             {
+                await writer.DisposeAsync();
+                return ExitCodes.Fatal(reportError!);
+            }
+            await using (reporting)
+            {
+                await using (writer)
+                {
+                    try
+                    {
+                        reporting.Start();
+                        await foreach (var result in engine.RunAsync(seedList.Urls, lifetime.ApplicationStopping))
+                        {
+                            reporting.Add(result);
+                            await writer.WriteAsync(result, CancellationToken.None);
+                        }
+                    }
+                    catch (IOException e)
+                    {
+                        return ExitCodes.Fatal($"cannot write '{OutputName(options)}': {e.Message}");
+                    }
+                }
                 try
                 {
-                    await foreach (var result in engine.RunAsync(seedList.Urls, lifetime.ApplicationStopping))
-                    {
-                        await writer.WriteAsync(result, CancellationToken.None);
-                    }
+                    var summary = await reporting.FinishAsync(OutputName(options), lifetime.ApplicationStopping.IsCancellationRequested, CancellationToken.None);
+                    logger.LogInformation("{Summary}", SummaryText.Format(summary));
                 }
                 catch (IOException e)
                 {
-                    return ExitCodes.Fatal($"cannot write '{OutputName(options)}': {e.Message}");
+                    return ExitCodes.Fatal($"cannot write the summary or report: {e.Message}");
                 }
             }
-            var stats = engine.Stats;
-            var elapsed = TimeProvider.System.GetElapsedTime(started);
-            logger.LogInformation("{Pages} page(s), {Errors} error(s), {Bytes:N0} bytes, {Disallowed} disallowed by robots.txt in {Seconds:F1}s; records in {Output}",
-                stats.Pages, stats.Errors, stats.Bytes, stats.Disallowed, elapsed.TotalSeconds, OutputName(options));
 
             await host.StopAsync(CancellationToken.None);
             return host.Services.GetRequiredService<SignalLifetime>().ExitCode ?? ExitCodes.Ok;
@@ -179,7 +205,8 @@ internal static class CrawlCommand
     private static string OutputName(CrawlOptions options) =>
         string.IsNullOrEmpty(options.Output) || options.Output == "-" ? "standard output" : options.Output;
 
-    private static string Describe(Exception e) => e switch
+    /// <summary>A file error in a user's words: "no such file", "permission denied", ...</summary>
+    internal static string Describe(Exception e) => e switch
     {
         FileNotFoundException => "no such file",
         DirectoryNotFoundException => "no such directory",

@@ -11,43 +11,48 @@ namespace AsyncFetcher.Cli.Commands;
 /// </summary>
 internal sealed class CrawlFlags
 {
+    private static readonly CrawlOptions Defaults = new();
+    private static readonly string Version = typeof(CrawlOptions).Assembly.GetName().Version?.ToString(3) ?? "0";
     private readonly List<(Option Option, string Key, FlagKind Kind)> flags = [];
 
     public CrawlFlags()
     {
-        var d = new CrawlOptions();
-        Add("--max", nameof(CrawlOptions.Max), FlagKind.Int, $"Most requests in flight at once (1-10000; default {d.Max})");
-        Add("--max-per-host", nameof(CrawlOptions.MaxPerHost), FlagKind.Int, "Most requests in flight to one host (default: same as --max)");
-        Add("--timeout", nameof(CrawlOptions.Timeout), FlagKind.Duration, "Timeout of one attempt: 500ms, 10s, 2m or seconds (default 30s)");
-        Add("--total-timeout", nameof(CrawlOptions.TotalTimeout), FlagKind.Duration, "Budget for one URL over all attempts and waits (default: timeout x (retries+1) + per retry the longer of backoff and --max-retry-after)");
-        Add("--retries", nameof(CrawlOptions.Retries), FlagKind.Int, $"Retries on 408, 429, 5xx and network errors (default {d.Retries})");
-        Add("--retry-delay", nameof(CrawlOptions.RetryDelay), FlagKind.Duration, "First retry backoff, doubling after (default 1s)");
-        Add("--max-retry-after", nameof(CrawlOptions.MaxRetryAfter), FlagKind.Duration, "Longest Retry-After honoured (default 60s)");
-        Add("--user-agent", nameof(CrawlOptions.UserAgent), FlagKind.Text, "User-Agent header (default asyncfetch/<version>)");
-        Add("--depth", nameof(CrawlOptions.Depth), FlagKind.Int, $"Links to follow away from the seeds; 0 = seeds only (default {d.Depth})");
-        Add("--max-pages", nameof(CrawlOptions.MaxPages), FlagKind.Long, "Most pages to fetch, exactly; 0 = unlimited (default 0)");
-        Add("--scope", nameof(CrawlOptions.Scope), FlagKind.Scope, "Links followed: host, domain or any (default host)");
-        Add("--include", nameof(CrawlOptions.Include), FlagKind.List, "Follow only URLs matching this regex (repeatable)");
-        Add("--exclude", nameof(CrawlOptions.Exclude), FlagKind.List, "Do not follow URLs matching this regex (repeatable)");
-        Add("--max-url-length", nameof(CrawlOptions.MaxUrlLength), FlagKind.Int, $"Longer URLs are not followed (default {d.MaxUrlLength})");
-        Add("--max-query-variants", nameof(CrawlOptions.MaxQueryVariants), FlagKind.Int, $"Distinct query strings followed per path (default {d.MaxQueryVariants})");
-        Add("--sort-query", nameof(CrawlOptions.SortQuery), FlagKind.Switch, "Sort query parameters so reordered queries are one URL");
+        Add("--max", nameof(CrawlOptions.Max), FlagKind.Int, "Most requests in flight at once, over all hosts (1-10000)");
+        Add("--max-per-host", nameof(CrawlOptions.MaxPerHost), FlagKind.Int, "Most requests in flight to one host; 0 = same as --max");
+        Add("--timeout", nameof(CrawlOptions.Timeout), FlagKind.Duration, "Time one HTTP attempt may take: 500ms, 10s, 2m, or seconds");
+        Add("--total-timeout", nameof(CrawlOptions.TotalTimeout), FlagKind.Duration, "Time one URL may take over all its attempts and waits; 0 = timeout x (retries+1) + per retry the longer of its backoff and --max-retry-after");
+        Add("--retries", nameof(CrawlOptions.Retries), FlagKind.Int, "Retries after the first attempt, on 408, 429, 5xx and network errors (0-100)");
+        Add("--retry-delay", nameof(CrawlOptions.RetryDelay), FlagKind.Duration, "Backoff before the first retry; it doubles for each next one, with jitter");
+        Add("--max-retry-after", nameof(CrawlOptions.MaxRetryAfter), FlagKind.Duration, "Longest Retry-After honoured; a longer one gives up on the URL");
+        Add("--user-agent", nameof(CrawlOptions.UserAgent), FlagKind.Text, "User-Agent header; its first word is matched against robots.txt", helpName: "text");
+        Add("--depth", nameof(CrawlOptions.Depth), FlagKind.Int, "Links followed away from the seeds; 0 = fetch only the seeds");
+        Add("--max-pages", nameof(CrawlOptions.MaxPages), FlagKind.Long, "Most pages fetched in the whole crawl, exactly; 0 = no limit");
+        Add("--scope", nameof(CrawlOptions.Scope), FlagKind.Scope, "Links followed: host (the seed's host), domain (its registrable domain) or any");
+        Add("--include", nameof(CrawlOptions.Include), FlagKind.List, "Follow only URLs matching this regular expression (repeatable)");
+        Add("--exclude", nameof(CrawlOptions.Exclude), FlagKind.List, "Do not follow URLs matching this regular expression (repeatable)");
+        Add("--max-url-length", nameof(CrawlOptions.MaxUrlLength), FlagKind.Int, "Longer URLs, in characters, are not followed");
+        Add("--max-query-variants", nameof(CrawlOptions.MaxQueryVariants), FlagKind.Int, "Distinct query strings followed per path of a host; ends calendar traps");
+        Add("--sort-query", nameof(CrawlOptions.SortQuery), FlagKind.Switch, "Sort query parameters, so reordered queries count as one URL");
         Add("--no-robots", nameof(CrawlOptions.Robots), FlagKind.InverseSwitch, "Do not fetch or obey robots.txt");
-        Add("--max-crawl-delay", nameof(CrawlOptions.MaxCrawlDelay), FlagKind.Duration, "Longest robots.txt Crawl-delay honoured (default 10s)");
-        Add("--delay", nameof(CrawlOptions.Delay), FlagKind.Duration, "Minimum interval between requests to one host (default 0)");
-        Add("--max-redirects", nameof(CrawlOptions.MaxRedirects), FlagKind.Int, $"Redirects followed per URL (default {d.MaxRedirects})");
-        Add("--follow-nofollow", nameof(CrawlOptions.FollowNofollow), FlagKind.Switch, "Follow links marked rel=\"nofollow\"");
-        Add("--max-body", nameof(CrawlOptions.MaxBody), FlagKind.Size, "Largest body read: bytes or 512KiB, 10MiB (default 10MiB)");
-        Add("--grace", nameof(CrawlOptions.Grace), FlagKind.Duration, "After Ctrl+C, time in-flight requests get to finish (default 5s)");
-        Add("--output", nameof(CrawlOptions.Output), FlagKind.Text, "Write records to FILE (default: standard output)", "-o");
-        Add("--format", nameof(CrawlOptions.Format), FlagKind.Format, "Record format: jsonl or csv (default jsonl)");
+        Add("--max-crawl-delay", nameof(CrawlOptions.MaxCrawlDelay), FlagKind.Duration, "Longest robots.txt Crawl-delay honoured");
+        Add("--delay", nameof(CrawlOptions.Delay), FlagKind.Duration, "Minimum time between two requests to one host");
+        Add("--max-redirects", nameof(CrawlOptions.MaxRedirects), FlagKind.Int, "Redirects followed for one URL");
+        Add("--follow-nofollow", nameof(CrawlOptions.FollowNofollow), FlagKind.Switch, "Also follow links marked rel=\"nofollow\"");
+        Add("--max-body", nameof(CrawlOptions.MaxBody), FlagKind.Size, "Largest body read: bytes, or 512KiB, 10MiB; longer bodies are cut and marked truncated");
+        Add("--grace", nameof(CrawlOptions.Grace), FlagKind.Duration, "After Ctrl+C, time in-flight requests get to finish before they are cancelled");
+        Add("--output", nameof(CrawlOptions.Output), FlagKind.Text, "Write records to FILE; empty or - = standard output", "-o", helpName: "file");
+        Add("--format", nameof(CrawlOptions.Format), FlagKind.Format, "Record format: jsonl (a JSON object per line) or csv (RFC 4180, with a header row)");
+        // What users see (issue 7).
+        Add("--progress-interval", nameof(CrawlOptions.ProgressInterval), FlagKind.Duration, "When standard error is not a terminal, log a progress line this often; 0 = never (on a terminal one line is redrawn in place)");
+        Add("--summary-json", nameof(CrawlOptions.SummaryJson), FlagKind.Text, "Also write the end summary as JSON to FILE", helpName: "file");
+        Add("--report", nameof(CrawlOptions.Report), FlagKind.Text, "Also write a self-contained HTML report (charts, status and host tables) to FILE", helpName: "file");
         // Resilience and bodies (issue 5).
-        Add("--breaker-ratio", nameof(CrawlOptions.BreakerFailureRatio), FlagKind.Ratio, $"Share of failed attempts to a host that opens its circuit breaker, 0-1 (default {d.BreakerFailureRatio.ToString(CultureInfo.InvariantCulture)})");
-        Add("--breaker-min-attempts", nameof(CrawlOptions.BreakerMinimumThroughput), FlagKind.Int, $"Attempts to a host before its breaker may open (default {d.BreakerMinimumThroughput})");
-        Add("--breaker-pause", nameof(CrawlOptions.BreakerDuration), FlagKind.Duration, "How long an open breaker pauses a host (default 30s)");
-        Add("--save", nameof(CrawlOptions.Save), FlagKind.Text, "Write each 2xx body under DIR as DIR/host[_port]/path (default: not saved)");
-        Config = new Option<string>("--config") { Description = "Another JSON settings file, over appsettings.json" };
-        Quiet = new Option<bool>("--quiet", "-q") { Description = "Only warnings and errors on standard error" };
+        Add("--breaker-ratio", nameof(CrawlOptions.BreakerFailureRatio), FlagKind.Ratio, "Share of failed attempts to a host (within the sampling window) that opens its circuit breaker, above 0 and at most 1", helpName: "ratio");
+        Add("--breaker-min-attempts", nameof(CrawlOptions.BreakerMinimumThroughput), FlagKind.Int, "Attempts to a host within the sampling window before its breaker may open (2 or more)");
+        Add("--breaker-pause", nameof(CrawlOptions.BreakerDuration), FlagKind.Duration, "How long an open breaker pauses a host; its URLs wait, then one probe tests it");
+        Add("--save", nameof(CrawlOptions.Save), FlagKind.Text, "Write each 2xx body under DIR, as DIR/host[_port]/path (index.html for directory URLs)", helpName: "dir");
+        Config = new Option<string>("--config") { Description = "Another JSON settings file, read over appsettings.json", HelpName = "file" };
+        Quiet = new Option<bool>("--quiet", "-q") { Description = "Only warnings and errors on standard error: no progress line, no summary" };
     }
 
     public Option<string> Config { get; }
@@ -111,14 +116,75 @@ internal sealed class CrawlFlags
         return values;
     }
 
-    private void Add(string name, string key, FlagKind kind, string description, string? alias = null)
+    /// <summary>
+    /// Every flag with its setting and that setting's default, as help and the README show them;
+    /// --config and --quiet have no setting (Key null).
+    /// </summary>
+    public IEnumerable<(string Flag, string? Key, string Default, string Description)> Table()
     {
+        foreach (var (option, key, kind) in flags)
+        {
+            yield return (option.Name, key, DefaultText(key, kind, Empty(key)), option.Description!);
+        }
+        yield return (Config.Name, null, "none", Config.Description!);
+        yield return (Quiet.Name, null, "false", Quiet.Description!);
+    }
+
+    /// <summary>A setting's default from a fresh <see cref="CrawlOptions"/>, written as the flag takes it, so help and docs cannot drift from the code.</summary>
+    private static string DefaultText(string key, FlagKind kind, string empty)
+    {
+        var value = typeof(CrawlOptions).GetProperty(key)!.GetValue(Defaults);
+        var text = (kind, value) switch
+        {
+            (FlagKind.Duration, TimeSpan t) => Units.FormatDuration(t),
+            (FlagKind.Size, long n) => Units.FormatSize(n),
+            (FlagKind.Scope or FlagKind.Format, Enum e) => e.ToString().ToLowerInvariant(),
+            (FlagKind.Switch or FlagKind.InverseSwitch, bool b) => b ? "true" : "false",
+            (FlagKind.List, IList<string> { Count: 0 }) => "none",
+            (FlagKind.List, IList<string> list) => string.Join(", ", list),
+            (_, string { Length: 0 }) => empty,
+            (_, IFormattable f) => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => value?.ToString() ?? "none",
+        };
+        // The User-Agent carries the build's version: show a placeholder, so the docs hold across releases.
+        return text.Replace(Version, "<version>", StringComparison.Ordinal);
+    }
+
+    /// <summary>What an empty text setting means.</summary>
+    private static string Empty(string key) => key == nameof(CrawlOptions.Output) ? "standard output" : "none";
+
+    private void Add(string name, string key, FlagKind kind, string description, string? alias = null, string? helpName = null)
+    {
+        // Switches show no default: leaving them out is the default. Everything else names its default and unit.
+        var text = kind is FlagKind.Switch or FlagKind.InverseSwitch ? description : $"{description} [default: {DefaultText(key, kind, Empty(key))}]";
+        helpName ??= kind switch
+        {
+            FlagKind.Int or FlagKind.Long => "n",
+            FlagKind.Duration => "duration",
+            FlagKind.Size => "size",
+            FlagKind.Scope => "host|domain|any",
+            FlagKind.Format => "jsonl|csv",
+            FlagKind.List => "regex",
+            FlagKind.Text => "text",
+            _ => "value",
+        };
         Option option = kind switch
         {
-            FlagKind.Switch or FlagKind.InverseSwitch => new Option<bool>(name) { Description = description },
-            FlagKind.List => new Option<string[]>(name) { Description = description, AllowMultipleArgumentsPerToken = false },
-            _ => alias is null ? new Option<string>(name) { Description = description } : new Option<string>(name, alias) { Description = description },
+            FlagKind.Switch or FlagKind.InverseSwitch => new Option<bool>(name) { Description = text },
+            FlagKind.List => new Option<string[]>(name) { Description = text, HelpName = helpName, AllowMultipleArgumentsPerToken = false },
+            _ => alias is null
+                ? new Option<string>(name) { Description = text, HelpName = helpName }
+                : new Option<string>(name, alias) { Description = text, HelpName = helpName },
         };
+        // Tab completion (the [suggest] directive) offers the allowed values.
+        if (kind is FlagKind.Scope)
+        {
+            option.CompletionSources.Add("host", "domain", "any");
+        }
+        else if (kind is FlagKind.Format)
+        {
+            option.CompletionSources.Add("jsonl", "csv");
+        }
         flags.Add((option, key, kind));
     }
 

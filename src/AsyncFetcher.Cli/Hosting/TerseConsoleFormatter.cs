@@ -9,6 +9,9 @@ internal sealed class TerseConsoleFormatter() : ConsoleFormatter(FormatterName)
 {
     public const string FormatterName = "terse";
 
+    // On a terminal the progress line may be on screen: clear it first, so a log line never lands on its tail (the next redraw puts it back below).
+    private static readonly string LineStart = Console.IsErrorRedirected ? "" : "\r\u001b[K";
+
     public override void Write<TState>(in LogEntry<TState> logEntry, Microsoft.Extensions.Logging.IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {
         var message = logEntry.Formatter(logEntry.State, logEntry.Exception);
@@ -19,6 +22,7 @@ internal sealed class TerseConsoleFormatter() : ConsoleFormatter(FormatterName)
             LogLevel.Debug or LogLevel.Trace => "debug: ",
             _ => "",
         };
+        textWriter.Write(LineStart);
         textWriter.Write("asyncfetch: ");
         textWriter.Write(level);
         textWriter.Write(message);

@@ -25,11 +25,7 @@ public sealed class CsvResultWriter : IResultWriter
     public async ValueTask WriteAsync(CrawlResult result, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
-        if (!headerWritten)
-        {
-            await writer.WriteLineAsync(string.Join(',', Columns)).ConfigureAwait(false);
-            headerWritten = true;
-        }
+        await WriteHeaderAsync().ConfigureAwait(false);
         string?[] fields =
         [
             result.Url, result.FinalUrl, Format(result.Status), result.ContentType, Format(result.Bytes), Format(result.ElapsedMs),
@@ -43,8 +39,19 @@ public sealed class CsvResultWriter : IResultWriter
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // A crawl with no records still leaves a valid CSV file: the header alone.
+        await WriteHeaderAsync().ConfigureAwait(false);
         await writer.FlushAsync().ConfigureAwait(false);
         await writer.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task WriteHeaderAsync()
+    {
+        if (!headerWritten)
+        {
+            await writer.WriteLineAsync(string.Join(',', Columns)).ConfigureAwait(false);
+            headerWritten = true;
+        }
     }
 
     private static string? Format(long? value) => value?.ToString(CultureInfo.InvariantCulture);

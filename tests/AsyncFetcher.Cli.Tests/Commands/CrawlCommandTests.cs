@@ -65,7 +65,7 @@ public sealed class CrawlCommandTests : IDisposable
         Assert.Equal(0, run.ExitCode);
         Assert.Empty(run.Stdout);
         Assert.Equal(2, Records(File.ReadAllText(output)).Count);
-        Assert.Contains("2 page(s)", run.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("asyncfetch: 2 pages in ", run.StderrLines[0], StringComparison.Ordinal);
     }
 
     [Fact]
