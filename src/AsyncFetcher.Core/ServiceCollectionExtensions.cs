@@ -22,7 +22,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => new Fetcher(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(ResilienceSetup.ClientName),
             sp.GetRequiredService<IOptions<CrawlOptions>>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<HostCircuits>(),
+            sp.GetRequiredService<Storage.BodyStore>()));
         services.AddSingleton<CrawlEngine>();
         return services;
     }

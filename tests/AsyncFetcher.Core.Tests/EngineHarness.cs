@@ -19,6 +19,7 @@ internal static class EngineHarness
         }
         configure?.Invoke(services);
         services.AddAsyncFetcher();
+        configure?.Invoke(services);
         return services.BuildServiceProvider();
     }
 

@@ -37,6 +37,9 @@ public sealed class TestSite : IAsyncDisposable
 
     public int InFlight => Volatile.Read(ref inFlight);
 
+    /// <summary>Serves every request no route matches (404 when null): for URLs a test cannot list in advance.</summary>
+    public Func<HttpContext, Task>? Fallback { get; set; }
+
     /// <summary>A delay before every response (to make requests overlap).</summary>
     public TimeSpan Delay { get; set; }
 
@@ -152,6 +155,10 @@ public sealed class TestSite : IAsyncDisposable
             if (routes.TryGetValue(key, out var handler) || routes.TryGetValue(context.Request.Path.Value ?? "/", out handler))
             {
                 await handler(context);
+            }
+            else if (Fallback is { } fallback)
+            {
+                await fallback(context);
             }
             else
             {

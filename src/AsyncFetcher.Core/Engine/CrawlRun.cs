@@ -193,6 +193,11 @@ internal sealed class CrawlRun
                             await frontier.ReleaseAsync(cancelled.Job.Request.Origin, CancellationToken.None).ConfigureAwait(false);
                         }
                         break;
+                    case PageEvent { Response.HoldUntil: { } until } held:
+                        outstanding--;
+                        hosts.Release(held.Request.HostKey);
+                        await HoldAsync(held.Request, until).ConfigureAwait(false);
+                        break;
                     case PageEvent page:
                         outstanding--;
                         hosts.Release(page.Request.HostKey);
@@ -401,6 +406,26 @@ internal sealed class CrawlRun
     }
 
     /// <summary>
+    /// A URL refused by its host's open circuit breaker, before any request was sent: not a
+    /// failure. It goes back to its host, which pauses until the circuit lets a probe through. Each
+    /// probe that fails is recorded, so a host that never recovers still runs out of URLs.
+    /// </summary>
+    private async Task HoldAsync(CrawlRequest request, DateTimeOffset until)
+    {
+        if (stopping)
+        {
+            await frontier.ReleaseAsync(request.Origin, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+        stats.AddHeld();
+        if (request.Redirect is null)
+        {
+            pagesDispatched--;
+        }
+        hosts.Hold(request, until);
+    }
+
+    /// <summary>
     /// Queues the next hop of a redirect, checked like any link; null when it was queued (the
     /// record waits for the hop), else why the chain ends here.
     /// </summary>
@@ -505,6 +530,7 @@ internal sealed class CrawlRun
         {
             gate.Release();
         }
+        stats.AddBreakerOpenings(request.HostKey, response.CircuitOpenings);
         PageLinks? links = null;
         if (response.IsHtml && response.Status is >= 200 and < 300)
         {
@@ -531,6 +557,7 @@ internal sealed class CrawlRun
             {
                 gate.Release();
             }
+            stats.AddBreakerOpenings(request.HostKey, response.CircuitOpenings);
             if (response.IsRedirect)
             {
                 url = response.Location!;

@@ -81,6 +81,18 @@ internal sealed class HostScheduler(CrawlOptions options)
         return Decision.Wait(due);
     }
 
+    /// <summary>Puts a request back (its host's circuit breaker is open) and pauses the host until <paramref name="until"/>.</summary>
+    public void Hold(CrawlRequest request, DateTimeOffset until)
+    {
+        var host = hosts[request.HostKey];
+        host.Pending.Enqueue(request);
+        Queued++;
+        if (until > host.NextAllowed)
+        {
+            host.NextAllowed = until;
+        }
+    }
+
     /// <summary>A fetch to the host finished (or was cancelled): its slot is free.</summary>
     public void Release(string hostKey) => hosts[hostKey].InFlight--;
 
