@@ -17,8 +17,8 @@ internal static class EngineHarness
         {
             services.AddSingleton(time);
         }
-        configure?.Invoke(services);
         services.AddAsyncFetcher();
+        // Last, so a test's registrations win (a later AddSingleton replaces the frontier the options chose).
         configure?.Invoke(services);
         return services.BuildServiceProvider();
     }
