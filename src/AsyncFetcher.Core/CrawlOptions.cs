@@ -21,7 +21,7 @@ public sealed class CrawlOptions
     /// <summary>Timeout of one HTTP attempt (<c>--timeout</c>).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Budget for one URL across all its attempts (<c>--total-timeout</c>); zero means timeout × (retries + 1) plus backoff.</summary>
+    /// <summary>Budget for one URL across all its attempts (<c>--total-timeout</c>); zero means timeout × (retries + 1) plus, per retry, the longer of its backoff and <see cref="MaxRetryAfter"/> (capped at a day).</summary>
     public TimeSpan TotalTimeout { get; set; }
 
     /// <summary>Retries after the first attempt for 408, 429, 5xx and network errors (<c>--retries</c>).</summary>
@@ -86,6 +86,31 @@ public sealed class CrawlOptions
 
     /// <summary>The record format (<c>--format</c>).</summary>
     public OutputFormat Format { get; set; } = OutputFormat.Jsonl;
+
+    // Resume and cancellation (issue 5).
+
+    /// <summary>A SQLite file holding the frontier, so a stopped or killed crawl resumes (<c>--state</c>); empty keeps it in memory.</summary>
+    public string State { get; set; } = "";
+
+    /// <summary>Delete the <see cref="State"/> file first and start the crawl over (<c>--fresh</c>).</summary>
+    public bool Fresh { get; set; }
+
+    /// <summary>Stop the whole crawl gracefully after this long, like a first Ctrl+C (<c>--deadline</c>); zero means none.</summary>
+    public TimeSpan Deadline { get; set; }
+
+    // Resilience and bodies (issue 5): the per-host circuit breaker and --save.
+
+    /// <summary>The share of failed attempts (5xx, 408, 429, network errors, timeouts) within the sampling window at which a host's circuit opens (<c>--breaker-ratio</c>).</summary>
+    public double BreakerFailureRatio { get; set; } = 0.5;
+
+    /// <summary>The fewest attempts to a host within the sampling window before its circuit may open (<c>--breaker-min-attempts</c>).</summary>
+    public int BreakerMinimumThroughput { get; set; } = 10;
+
+    /// <summary>How long an open circuit pauses a host; its URLs wait, then one probe request tests it (<c>--breaker-pause</c>).</summary>
+    public TimeSpan BreakerDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Write each 2xx body under this directory in a mirror layout (<c>--save</c>); empty means not saved.</summary>
+    public string Save { get; set; } = "";
 
     /// <summary>The per-host limit in force: <see cref="MaxPerHost"/>, or <see cref="Max"/> when unset.</summary>
     public int EffectiveMaxPerHost => MaxPerHost > 0 ? Math.Min(MaxPerHost, Max) : Max;

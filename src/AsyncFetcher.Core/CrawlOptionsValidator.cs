@@ -28,6 +28,13 @@ public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
                 errors.Add($"{flag} must be a {(zeroAllowed ? "non-negative" : "positive")} duration such as 500ms, 10s or 2m (got {value})");
             }
         }
+        void AtMost(string flag, TimeSpan value, TimeSpan min, TimeSpan max)
+        {
+            if (value >= TimeSpan.Zero && (value < min || value > max))
+            {
+                errors.Add($"{flag} must be between {Units.FormatDuration(min)} and {Units.FormatDuration(max)} (got {Units.FormatDuration(value)})");
+            }
+        }
 
         Range("--max", options.Max, 1, 10_000);
         Range("--max-per-host", options.MaxPerHost, 0, 10_000);
@@ -46,6 +53,31 @@ public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
         Range("--max-body", options.MaxBody, 1, long.MaxValue);
         Positive("--grace", options.Grace, zeroAllowed: true);
         Positive("--progress-interval", options.ProgressInterval, zeroAllowed: true);
+        // Resume and cancellation (issue 5).
+        Positive("--deadline", options.Deadline, zeroAllowed: true);
+        if (options.Fresh && string.IsNullOrEmpty(options.State))
+        {
+            errors.Add("--fresh needs --state FILE (without a state file every crawl starts fresh)");
+        }
+        // Resilience (issue 5): the resilience pipeline rejects timeouts outside 10ms..1 day when it is
+        // first built, mid-crawl; checking here turns that into a usage error before any request.
+        AtMost("--timeout", options.Timeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
+        if (options.TotalTimeout != TimeSpan.Zero)
+        {
+            AtMost("--total-timeout", options.TotalTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1));
+        }
+        AtMost("--retry-delay", options.RetryDelay, TimeSpan.Zero, TimeSpan.FromHours(1));
+        AtMost("--max-retry-after", options.MaxRetryAfter, TimeSpan.Zero, TimeSpan.FromHours(1));
+        if (!(options.BreakerFailureRatio > 0 && options.BreakerFailureRatio <= 1))
+        {
+            errors.Add($"--breaker-ratio must be above 0 and at most 1 (got {options.BreakerFailureRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+        }
+        Range("--breaker-min-attempts", options.BreakerMinimumThroughput, 2, int.MaxValue);
+        AtMost("--breaker-pause", options.BreakerDuration, TimeSpan.FromMilliseconds(500), TimeSpan.FromDays(1));
+        if (!string.IsNullOrEmpty(options.Save) && File.Exists(options.Save))
+        {
+            errors.Add($"--save '{options.Save}' is a file; it must be a directory (it is created if missing)");
+        }
         if (string.IsNullOrWhiteSpace(options.UserAgent))
         {
             errors.Add("--user-agent must not be empty");
@@ -87,6 +119,10 @@ public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
             if (string.IsNullOrEmpty(options.CrawlId))
             {
                 errors.Add("--crawl-id is required with --frontier (the name every worker of the crawl shares)");
+            }
+            if (!string.IsNullOrEmpty(options.State))
+            {
+                errors.Add("--state cannot be used with --frontier: a shared crawl keeps its state in Redis");
             }
         }
         if (!string.IsNullOrEmpty(options.CrawlId) && !Storage.RedisKeys.IsValidCrawlId(options.CrawlId))

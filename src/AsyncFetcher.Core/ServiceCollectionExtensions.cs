@@ -1,5 +1,6 @@
 using AsyncFetcher.Core.Engine;
 using AsyncFetcher.Core.Fetching;
+using AsyncFetcher.Core.Scheduling;
 using AsyncFetcher.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,7 +11,7 @@ namespace AsyncFetcher.Core;
 /// <summary>Registers the crawler's services; the host that calls it supplies configuration and logging.</summary>
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Adds the engine, the fetcher with its resilient HttpClient, and the frontier: in memory, or shared in Redis (unless another is registered).</summary>
+    /// <summary>Adds the engine, the fetcher with its resilient HttpClient, and the frontier the options choose, with its host gate (unless others are registered).</summary>
     public static IServiceCollection AddAsyncFetcher(this IServiceCollection services)
     {
         services.AddOptions<CrawlOptions>().ValidateOnStart();
@@ -21,7 +22,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => new Fetcher(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(ResilienceSetup.ClientName),
             sp.GetRequiredService<IOptions<CrawlOptions>>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<HostCircuits>(),
+            sp.GetRequiredService<Storage.BodyStore>()));
         services.AddSingleton<CrawlEngine>();
         return services;
     }

@@ -8,7 +8,7 @@ namespace AsyncFetcher.Core.Tests;
 /// <summary>Builds the engine the way the CLI does (DI, options, resilient HttpClient) and collects a crawl's records.</summary>
 internal static class EngineHarness
 {
-    public static ServiceProvider Build(CrawlOptions options, TimeProvider? time = null)
+    public static ServiceProvider Build(CrawlOptions options, TimeProvider? time = null, Action<IServiceCollection>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
@@ -18,6 +18,8 @@ internal static class EngineHarness
             services.AddSingleton(time);
         }
         services.AddAsyncFetcher();
+        // Last, so a test's registrations win (a later AddSingleton replaces the frontier the options chose).
+        configure?.Invoke(services);
         return services.BuildServiceProvider();
     }
 

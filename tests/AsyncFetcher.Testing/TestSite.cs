@@ -20,6 +20,9 @@ public sealed class TestSite : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Func<HttpContext, Task>> routes = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> log = new();
     private readonly SemaphoreSlim requestSignal = new(0);
+    private readonly TaskCompletionSource held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int holdAfter = int.MaxValue;
+    private int requests;
     private int inFlight;
     private int peak;
 
@@ -33,6 +36,9 @@ public sealed class TestSite : IAsyncDisposable
     public int PeakInFlight => Volatile.Read(ref peak);
 
     public int InFlight => Volatile.Read(ref inFlight);
+
+    /// <summary>Serves every request no route matches (404 when null): for URLs a test cannot list in advance.</summary>
+    public Func<HttpContext, Task>? Fallback { get; set; }
 
     /// <summary>A delay before every response (to make requests overlap).</summary>
     public TimeSpan Delay { get; set; }
@@ -52,6 +58,19 @@ public sealed class TestSite : IAsyncDisposable
     }
 
     public Uri Url(string pathAndQuery) => new(BaseUrl, pathAndQuery);
+
+    /// <summary>
+    /// A server-side gate: every request after the first <paramref name="requests"/> waits (until
+    /// <see cref="ReleaseHeld"/> or the client gives up), so a crawl is surely mid-way when a test acts.
+    /// </summary>
+    public void HoldAfter(int requests) => Volatile.Write(ref holdAfter, requests);
+
+    /// <summary>Lets the held requests, and all later ones, through.</summary>
+    public void ReleaseHeld()
+    {
+        Volatile.Write(ref holdAfter, int.MaxValue);
+        held.TrySetResult();
+    }
 
     /// <summary>Serves <paramref name="body"/> at <paramref name="pathAndQuery"/> (an exact path+query match wins over a path match).</summary>
     public void Page(string pathAndQuery, string body, string contentType = "text/html; charset=utf-8", int status = 200) =>
@@ -116,6 +135,7 @@ public sealed class TestSite : IAsyncDisposable
     {
         var key = context.Request.Path.Value + context.Request.QueryString.Value;
         log.Enqueue(key);
+        var ordinal = Interlocked.Increment(ref requests);
         var now = Interlocked.Increment(ref inFlight);
         int seen;
         while (now > (seen = Volatile.Read(ref peak)) && Interlocked.CompareExchange(ref peak, now, seen) != seen)
@@ -124,6 +144,10 @@ public sealed class TestSite : IAsyncDisposable
         requestSignal.Release();
         try
         {
+            if (ordinal > Volatile.Read(ref holdAfter))
+            {
+                await held.Task.WaitAsync(context.RequestAborted);
+            }
             if (Delay > TimeSpan.Zero)
             {
                 await Task.Delay(Delay, context.RequestAborted);
@@ -131,6 +155,10 @@ public sealed class TestSite : IAsyncDisposable
             if (routes.TryGetValue(key, out var handler) || routes.TryGetValue(context.Request.Path.Value ?? "/", out handler))
             {
                 await handler(context);
+            }
+            else if (Fallback is { } fallback)
+            {
+                await fallback(context);
             }
             else
             {

@@ -5,6 +5,7 @@ using AsyncFetcher.Core;
 using AsyncFetcher.Core.Engine;
 using AsyncFetcher.Core.Output;
 using AsyncFetcher.Core.Parsing;
+using AsyncFetcher.Core.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -90,10 +91,26 @@ internal static class CrawlCommand
                 return ExitCodes.Usage("no seed URLs to crawl");
             }
 
-            IResultWriter writer;
+            IFrontier frontier;
             try
             {
-                writer = OpenOutput(options);
+                frontier = host.Services.GetRequiredService<IFrontier>();
+            }
+            catch (InvalidDataException e)
+            {
+                return ExitCodes.Usage($"cannot use state '{options.State}': {e.Message}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return ExitCodes.Fatal($"cannot use state '{options.State}': {Describe(e)}");
+            }
+            var checkpoint = await frontier.CheckpointAsync(cancellationToken);
+
+            IResultWriter writer;
+            OutputCursor? cursor;
+            try
+            {
+                (writer, cursor) = OpenOutput(options, checkpoint, logger);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
@@ -115,7 +132,7 @@ internal static class CrawlCommand
                     try
                     {
                         reporting.Start();
-                        await foreach (var result in engine.RunAsync(seedList.Urls, lifetime.ApplicationStopping))
+                        await foreach (var result in engine.RunAsync(seedList.Urls, cursor, lifetime.ApplicationStopping))
                         {
                             reporting.Add(result);
                             await writer.WriteAsync(result, CancellationToken.None);
@@ -128,8 +145,13 @@ internal static class CrawlCommand
                 }
                 try
                 {
-                    var summary = await reporting.FinishAsync(OutputName(options), lifetime.ApplicationStopping.IsCancellationRequested, CancellationToken.None);
+                    var stoppedEarly = engine.Stats.Stopped || lifetime.ApplicationStopping.IsCancellationRequested;
+                    var summary = await reporting.FinishAsync(OutputName(options), stoppedEarly, CancellationToken.None);
                     logger.LogInformation("{Summary}", SummaryText.Format(summary));
+                    if (stoppedEarly && !string.IsNullOrEmpty(options.State))
+                    {
+                        logger.LogInformation("state saved in {State}: run the same command again to continue", options.State);
+                    }
                 }
                 catch (IOException e)
                 {
@@ -191,15 +213,38 @@ internal static class CrawlCommand
         }
     }
 
-    private static IResultWriter OpenOutput(CrawlOptions options)
+    /// <summary>
+    /// Opens the output: standard output, or a file, truncated, unless a crawl with a state file
+    /// resumes: then it is cut back to the last saved page and appended to, and its length is
+    /// saved with each page (the cursor).
+    /// </summary>
+    private static (IResultWriter Writer, OutputCursor? Cursor) OpenOutput(CrawlOptions options, CrawlCheckpoint checkpoint, ILogger logger)
     {
         var toStdout = string.IsNullOrEmpty(options.Output) || options.Output == "-";
-        var stream = toStdout
-            ? Console.OpenStandardOutput()
-            : new FileStream(options.Output, FileMode.Create, FileAccess.Write, FileShare.Read, 4096, FileOptions.Asynchronous);
-        return options.Format == OutputFormat.Csv
-            ? new CsvResultWriter(stream, ownsStream: !toStdout)
+        Stream stream;
+        OutputCursor? cursor = null;
+        if (toStdout)
+        {
+            stream = Console.OpenStandardOutput();
+        }
+        else if (string.IsNullOrEmpty(options.State))
+        {
+            stream = new FileStream(options.Output, FileMode.Create, FileAccess.Write, FileShare.Read, 4096, FileOptions.Asynchronous);
+        }
+        else
+        {
+            var (file, cut) = OutputFile.OpenForResume(options.Output, checkpoint);
+            if (cut > 0)
+            {
+                logger.LogInformation("{Output}: cut {Bytes} byte(s) written after the last saved page; those pages are fetched again", options.Output, cut);
+            }
+            stream = file;
+            cursor = new OutputCursor(Path.GetFullPath(options.Output), () => file.Length);
+        }
+        IResultWriter writer = options.Format == OutputFormat.Csv
+            ? new CsvResultWriter(stream, ownsStream: !toStdout, writeHeader: toStdout || stream.Length == 0)
             : new JsonlResultWriter(stream, ownsStream: !toStdout);
+        return (writer, cursor);
     }
 
     private static string OutputName(CrawlOptions options) =>

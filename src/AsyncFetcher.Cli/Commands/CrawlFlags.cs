@@ -20,7 +20,7 @@ internal sealed class CrawlFlags
         Add("--max", nameof(CrawlOptions.Max), FlagKind.Int, "Most requests in flight at once, over all hosts (1-10000)");
         Add("--max-per-host", nameof(CrawlOptions.MaxPerHost), FlagKind.Int, "Most requests in flight to one host; 0 = same as --max");
         Add("--timeout", nameof(CrawlOptions.Timeout), FlagKind.Duration, "Time one HTTP attempt may take: 500ms, 10s, 2m, or seconds");
-        Add("--total-timeout", nameof(CrawlOptions.TotalTimeout), FlagKind.Duration, "Time one URL may take over all its attempts; 0 = timeout x (retries+1) + backoff");
+        Add("--total-timeout", nameof(CrawlOptions.TotalTimeout), FlagKind.Duration, "Time one URL may take over all its attempts and waits; 0 = timeout x (retries+1) + per retry the longer of its backoff and --max-retry-after");
         Add("--retries", nameof(CrawlOptions.Retries), FlagKind.Int, "Retries after the first attempt, on 408, 429, 5xx and network errors (0-100)");
         Add("--retry-delay", nameof(CrawlOptions.RetryDelay), FlagKind.Duration, "Backoff before the first retry; it doubles for each next one, with jitter");
         Add("--max-retry-after", nameof(CrawlOptions.MaxRetryAfter), FlagKind.Duration, "Longest Retry-After honoured; a longer one gives up on the URL");
@@ -46,6 +46,15 @@ internal sealed class CrawlFlags
         Add("--progress-interval", nameof(CrawlOptions.ProgressInterval), FlagKind.Duration, "When standard error is not a terminal, log a progress line this often; 0 = never (on a terminal one line is redrawn in place)");
         Add("--summary-json", nameof(CrawlOptions.SummaryJson), FlagKind.Text, "Also write the end summary as JSON to FILE", helpName: "file");
         Add("--report", nameof(CrawlOptions.Report), FlagKind.Text, "Also write a self-contained HTML report (charts, status and host tables) to FILE", helpName: "file");
+        // Resume and cancellation (issue 5).
+        Add("--state", nameof(CrawlOptions.State), FlagKind.Text, "Keep the queue, seen and done URLs in this SQLite file; the same command resumes a stopped crawl", helpName: "file");
+        Add("--fresh", nameof(CrawlOptions.Fresh), FlagKind.Switch, "Delete the --state file first and start the crawl over");
+        Add("--deadline", nameof(CrawlOptions.Deadline), FlagKind.Duration, "Stop the whole crawl gracefully after this long, like a first Ctrl+C, exit 0; 0 = none");
+        // Resilience and bodies (issue 5).
+        Add("--breaker-ratio", nameof(CrawlOptions.BreakerFailureRatio), FlagKind.Ratio, "Share of failed attempts to a host (within the sampling window) that opens its circuit breaker, above 0 and at most 1", helpName: "ratio");
+        Add("--breaker-min-attempts", nameof(CrawlOptions.BreakerMinimumThroughput), FlagKind.Int, "Attempts to a host within the sampling window before its breaker may open (2 or more)");
+        Add("--breaker-pause", nameof(CrawlOptions.BreakerDuration), FlagKind.Duration, "How long an open breaker pauses a host; its URLs wait, then one probe tests it");
+        Add("--save", nameof(CrawlOptions.Save), FlagKind.Text, "Write each 2xx body under DIR, as DIR/host[_port]/path (index.html for directory URLs)", helpName: "dir");
         // Distributed crawl (issue 9).
         Add("--frontier", nameof(CrawlOptions.Frontier), FlagKind.Text, "Share the crawl with other workers through redis://host:port/db; none = the frontier is in this process", helpName: "url");
         Add("--crawl-id", nameof(CrawlOptions.CrawlId), FlagKind.Text, "Name of the shared crawl; workers with the same id share it", helpName: "name");
@@ -194,6 +203,7 @@ internal sealed class CrawlFlags
         FlagKind.Long => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l.ToString(CultureInfo.InvariantCulture) : null,
         FlagKind.Duration => Units.TryParseDuration(text, out var t) ? t.ToString("c", CultureInfo.InvariantCulture) : null,
         FlagKind.Size => Units.TryParseSize(text, out var s) ? s.ToString(CultureInfo.InvariantCulture) : null,
+        FlagKind.Ratio => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var r) && double.IsFinite(r) ? r.ToString(CultureInfo.InvariantCulture) : null,
         FlagKind.Scope => Enum.TryParse<CrawlScope>(text, ignoreCase: true, out var scope) && Enum.IsDefined(scope) && !char.IsDigit(text[0]) ? scope.ToString() : null,
         FlagKind.Format => Enum.TryParse<OutputFormat>(text, ignoreCase: true, out var format) && Enum.IsDefined(format) && !char.IsDigit(text[0]) ? format.ToString() : null,
         _ => text,
@@ -204,6 +214,7 @@ internal sealed class CrawlFlags
         FlagKind.Int or FlagKind.Long => "a whole number",
         FlagKind.Duration => "a duration such as 500ms, 10s, 2m or a number of seconds",
         FlagKind.Size => "a size such as 65536, 512KiB or 10MiB",
+        FlagKind.Ratio => "a number such as 0.5",
         FlagKind.Scope => "one of host, domain, any",
         FlagKind.Format => "one of jsonl, csv",
         _ => "valid",
@@ -221,5 +232,6 @@ internal sealed class CrawlFlags
         Switch,
         InverseSwitch,
         List,
+        Ratio,
     }
 }

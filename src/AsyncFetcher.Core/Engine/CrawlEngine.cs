@@ -19,10 +19,20 @@ internal sealed class CrawlEngine(Fetcher fetcher, IFrontier frontier, IHostGate
     /// Runs the crawl. Cancelling <paramref name="stopToken"/> is a graceful stop: no new requests,
     /// in-flight ones get the grace period, the rest go back to the frontier; the sequence then ends.
     /// </summary>
-    public async IAsyncEnumerable<CrawlResult> RunAsync(IEnumerable<Uri> seeds, [EnumeratorCancellation] CancellationToken stopToken = default)
+    public IAsyncEnumerable<CrawlResult> RunAsync(IEnumerable<Uri> seeds, CancellationToken stopToken = default) =>
+        RunAsync(seeds, null, stopToken);
+
+    /// <summary>
+    /// Runs the crawl, as <see cref="RunAsync(IEnumerable{Uri}, CancellationToken)"/>. A record counts as
+    /// handled when the consumer asks for the next one: only then is its page saved as done (with a
+    /// state file, on disk), so write and flush each record in the loop body. With
+    /// <paramref name="output"/>, the file's length at that moment is saved too, for a resume to cut
+    /// back to (<see cref="CrawlCheckpoint"/>).
+    /// </summary>
+    public async IAsyncEnumerable<CrawlResult> RunAsync(IEnumerable<Uri> seeds, OutputCursor? output, [EnumeratorCancellation] CancellationToken stopToken = default)
     {
         Stats = new CrawlStats();
-        var run = new CrawlRun(fetcher, frontier, hostGate, options.Value, time, logger, Stats);
+        var run = new CrawlRun(fetcher, frontier, hostGate, options.Value, time, logger, Stats, output);
         var running = run.RunAsync(seeds, stopToken);
         try
         {
@@ -30,7 +40,8 @@ internal sealed class CrawlEngine(Fetcher fetcher, IFrontier frontier, IHostGate
             await foreach (var result in run.Results.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 yield return result;
-                run.RecordTaken();
+                // Back here means the consumer asked for the next record: it is done with this one.
+                run.Acknowledge(output?.Length());
             }
         }
         finally

@@ -12,6 +12,13 @@ namespace AsyncFetcher.Core.Engine;
 /// over); N workers fetch and parse. They talk through two channels:
 /// <c>work</c> (bounded, scheduler → workers) and <c>events</c> (unbounded, workers → scheduler).
 /// Workers never write to the bounded channel, so they can never block on it: no deadlock.
+/// <para>
+/// A page is saved as done in the frontier only after the consumer has handled its record
+/// (<see cref="Acknowledge"/>), never when the record is merely queued for it: with a state file,
+/// a crash between the two then re-fetches the page instead of losing its record, and the output
+/// length saved with the page lets a resume drop a record written but not saved. The links found
+/// on a page are queued at once, so the crawl does not wait for the consumer.
+/// </para>
 /// </summary>
 internal sealed class CrawlRun
 {
@@ -28,12 +35,15 @@ internal sealed class CrawlRun
     private readonly SemaphoreSlim gate;
     private readonly CancellationTokenSource abort = new();
     private readonly CancellationTokenSource lifetime = new();
-    private readonly Lock abortLock = new();
-    private bool ended;
     private readonly Channel<Job> work;
     private readonly Channel<Event> events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<CrawlResult> results = Channel.CreateBounded<CrawlResult>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
+    private readonly OutputCursor? output;
     private readonly bool shared;
+
+    // Pages whose records went to the consumer and wait for its acknowledgement, in record order.
+    private readonly Queue<Unsaved> unsaved = new();
+    private CrawlCheckpoint saved = CrawlCheckpoint.Empty;
 
     private int outstanding;
     private long pagesDispatched;
@@ -41,10 +51,11 @@ internal sealed class CrawlRun
     private bool frontierDry;
     private bool frontierFinished;
     private Task frontierWatch = Task.CompletedTask;
-    private TaskCompletionSource? handOff;
+    private bool aborted;
 
-    public CrawlRun(Fetcher fetcher, IFrontier frontier, IHostGate hostGate, CrawlOptions options, TimeProvider time, ILogger logger, CrawlStats stats)
+    public CrawlRun(Fetcher fetcher, IFrontier frontier, IHostGate hostGate, CrawlOptions options, TimeProvider time, ILogger logger, CrawlStats stats, OutputCursor? output)
     {
+        this.output = output;
         this.fetcher = fetcher;
         this.frontier = frontier;
         this.hostGate = hostGate;
@@ -64,23 +75,22 @@ internal sealed class CrawlRun
 
     private bool PageCapReached => options.MaxPages > 0 && pagesDispatched >= options.MaxPages;
 
-    /// <summary>Cancels in-flight requests at once and stops the loop (used when the consumer stops reading).</summary>
+    /// <summary>
+    /// Cancels in-flight requests at once and ends the run without waiting for acknowledgements
+    /// (the consumer stopped reading); unacknowledged pages stay unsaved.
+    /// </summary>
     public void Abort()
     {
-        // The consumer may see the results end a moment before the run has ended: after that, there is nothing left to cancel.
-        lock (abortLock)
-        {
-            if (!ended)
-            {
-                abort.Cancel();
-            }
-        }
         // Without the stop, the loop would put each cancelled request back and dispatch it again, for ever.
-        events.Writer.TryWrite(new StopEvent());
+        events.Writer.TryWrite(new AbortEvent());
+        abort.Cancel();
     }
 
-    /// <summary>The consumer is done with the last record (it asks for the next): a shared frontier may now mark its URL done.</summary>
-    public void RecordTaken() => Interlocked.Exchange(ref handOff, null)?.TrySetResult();
+    /// <summary>
+    /// The consumer has handled (written and flushed) the oldest record not yet acknowledged; its
+    /// page may now be saved, with the output's length after it.
+    /// </summary>
+    public void Acknowledge(long? outputLength) => events.Writer.TryWrite(new AckEvent(outputLength));
 
     public async Task RunAsync(IEnumerable<Uri> seeds, CancellationToken stopToken)
     {
@@ -105,11 +115,7 @@ internal sealed class CrawlRun
             await lifetime.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll([.. workers, frontierWatch]).ConfigureAwait(false);
             results.Writer.TryComplete(failure);
-            lock (abortLock)
-            {
-                ended = true;
-            }
-            abort.Dispose();
+            // abort is not disposed: Abort() may race with the end of the run, and it holds no timer.
             lifetime.Dispose();
             gate.Dispose();
         }
@@ -117,11 +123,22 @@ internal sealed class CrawlRun
 
     private async Task ScheduleAsync(IEnumerable<Uri> seeds, CancellationToken stopToken)
     {
+        saved = await frontier.CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
+        var earlierPages = saved.Pages;
+        pagesDispatched = earlierPages;
+        if (earlierPages > 0)
+        {
+            logger.LogInformation("resuming: {Pages} page(s) done in earlier runs", earlierPages);
+        }
         foreach (var seed in seeds)
         {
+            // Seeds given again on resume are seen already: adding them is idempotent.
             await frontier.AddAsync(new CrawlRequest(seed, 0, null, seed.IdnHost), CancellationToken.None).ConfigureAwait(false);
         }
-        using var stopRegistration = stopToken.Register(() => events.Writer.TryWrite(new StopEvent()));
+        using var stopRegistration = stopToken.Register(() => events.Writer.TryWrite(new StopEvent(null)));
+        using var deadline = options.Deadline > TimeSpan.Zero
+            ? time.CreateTimer(_ => events.Writer.TryWrite(new StopEvent("deadline")), null, options.Deadline, Timeout.InfiniteTimeSpan)
+            : null;
         ITimer? graceTimer = null;
         try
         {
@@ -135,8 +152,12 @@ internal sealed class CrawlRun
                 }
                 stats.SetInFlight(outstanding);
                 stats.SetQueued(hosts.Queued);
-                if (outstanding == 0 && (stopping || (hosts.Queued == 0 && ((frontierDry && frontierFinished) || PageCapReached))))
+                if (outstanding == 0 && (aborted || unsaved.Count == 0) && (stopping || (hosts.Queued == 0 && ((frontierDry && frontierFinished) || PageCapReached))))
                 {
+                    if (!stopping && earlierPages > 0 && pagesDispatched == earlierPages && stats.Pages == 0)
+                    {
+                        logger.LogInformation("crawl already complete: {Pages} page(s) done; use --fresh to start over", earlierPages);
+                    }
                     return;
                 }
                 var next = await NextEventAsync(due).ConfigureAwait(false);
@@ -144,15 +165,22 @@ internal sealed class CrawlRun
                 {
                     case null:
                         break;
-                    case StopEvent when !stopping:
-                        stopping = true;
-                        foreach (var request in hosts.DrainAll())
+                    case AbortEvent:
+                        aborted = true;
+                        await StopAsync().ConfigureAwait(false);
+                        break;
+                    case StopEvent stop when !stopping:
+                        if (stop.Reason is not null)
                         {
-                            await frontier.ReleaseAsync(request.Origin, CancellationToken.None).ConfigureAwait(false);
+                            logger.LogWarning("{Reason} reached after {Deadline}: stopping", stop.Reason, options.Deadline);
                         }
+                        await StopAsync().ConfigureAwait(false);
                         graceTimer = time.CreateTimer(_ => events.Writer.TryWrite(new GraceOverEvent()), null, options.Grace, Timeout.InfiniteTimeSpan);
                         break;
                     case StopEvent:
+                        break;
+                    case AckEvent ack:
+                        await SaveAsync(ack).ConfigureAwait(false);
                         break;
                     case GraceOverEvent:
                         logger.LogInformation("grace period over: cancelling {Count} request(s) in flight", outstanding);
@@ -175,6 +203,12 @@ internal sealed class CrawlRun
                             hosts.Release(cancelled.Job.Request.HostKey);
                             await frontier.ReleaseAsync(cancelled.Job.Request.Origin, CancellationToken.None).ConfigureAwait(false);
                         }
+                        break;
+                    case PageEvent { Response.HoldUntil: { } until } held:
+                        outstanding--;
+                        hosts.Release(held.Request.HostKey);
+                        await hostGate.ExitAsync(held.Request.HostKey, CancellationToken.None).ConfigureAwait(false);
+                        await HoldAsync(held.Request, until).ConfigureAwait(false);
                         break;
                     case PageEvent page:
                         outstanding--;
@@ -203,6 +237,52 @@ internal sealed class CrawlRun
             }
             stats.SetInFlight(0);
         }
+    }
+
+    /// <summary>Stops taking work: what waits in the scheduler goes back to the frontier.</summary>
+    private async Task StopAsync()
+    {
+        if (stopping)
+        {
+            return;
+        }
+        stopping = true;
+        stats.MarkStopped();
+        foreach (var request in hosts.DrainAll())
+        {
+            await frontier.ReleaseAsync(request.Origin, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Saves acknowledged pages as done, with the checkpoint, in one frontier step.
+    /// Acknowledgements that queued up meanwhile are saved in the same step (a group commit):
+    /// one transaction per page would make the state file the bottleneck.
+    /// </summary>
+    private async Task SaveAsync(AckEvent ack)
+    {
+        var pages = new List<CrawlRequest>();
+        var failed = new List<CrawlRequest>();
+        var fetched = 0;
+        var outputLength = ack.OutputLength;
+        while (true)
+        {
+            var page = unsaved.Dequeue();
+            pages.Add(page.Done);
+            fetched += page.Fetched ? 1 : 0;
+            if (page.Failed)
+            {
+                failed.Add(page.Done);
+            }
+            if (pages.Count >= 256 || !events.Reader.TryPeek(out var next) || next is not AckEvent more)
+            {
+                break;
+            }
+            events.Reader.TryRead(out _);
+            outputLength = more.OutputLength;
+        }
+        saved = new CrawlCheckpoint(saved.Pages + fetched, output?.Path ?? saved.Output, outputLength ?? saved.OutputLength);
+        await frontier.CompleteAsync(pages, failed, saved, CancellationToken.None).ConfigureAwait(false);
     }
 
     private async Task RefillAsync()
@@ -297,14 +377,16 @@ internal sealed class CrawlRun
                     {
                         stats.AddDisallowed();
                     }
-                    CrawlResult? record = null;
                     if (unavailable is not null || (request.Depth == 0 && request.Redirect is null))
                     {
                         // An unreachable host fails every URL; a seed was asked for by name: say why it was not fetched.
-                        record = NewResult(request) with { Error = unavailable ?? "disallowed by robots.txt" };
-                        await EmitAsync(record).ConfigureAwait(false);
+                        await EmitAsync(NewResult(request) with { Error = unavailable ?? "disallowed by robots.txt" }, new Unsaved(request.Origin, Fetched: false, Failed: true)).ConfigureAwait(false);
                     }
-                    await frontier.CompleteAsync(request.Origin, record, [], CancellationToken.None).ConfigureAwait(false);
+                    else
+                    {
+                        // No record to wait for: saved at once, with the checkpoint as it stands.
+                        await frontier.CompleteAsync([request.Origin], saved, CancellationToken.None).ConfigureAwait(false);
+                    }
                     break;
                 case HostScheduler.DecisionKind.Fetch when request.Redirect is null && PageCapReached:
                     hosts.Release(request.HostKey);
@@ -399,13 +481,33 @@ internal sealed class CrawlRun
             }
             stats.SetOutOfScope(scope.OutOfScope);
         }
-        await EmitAsync(result).ConfigureAwait(false);
-        await frontier.CompleteAsync(request.Origin, result, discovered, CancellationToken.None).ConfigureAwait(false);
         if (discovered.Count > 0)
         {
+            await frontier.AddAsync(discovered, CancellationToken.None).ConfigureAwait(false);
             frontierDry = false;
             frontierFinished = false;
         }
+        await EmitAsync(result, new Unsaved(request.Origin, Fetched: true, Failed: result.Error is not null)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A URL refused by its host's open circuit breaker, before any request was sent: not a
+    /// failure. It goes back to its host, which pauses until the circuit lets a probe through. Each
+    /// probe that fails is recorded, so a host that never recovers still runs out of URLs.
+    /// </summary>
+    private async Task HoldAsync(CrawlRequest request, DateTimeOffset until)
+    {
+        if (stopping)
+        {
+            await frontier.ReleaseAsync(request.Origin, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+        stats.AddHeld();
+        if (request.Redirect is null)
+        {
+            pagesDispatched--;
+        }
+        hosts.Hold(request, until);
     }
 
     /// <summary>
@@ -459,19 +561,20 @@ internal sealed class CrawlRun
         return new CrawlResult { Url = origin.Url.AbsoluteUri, Depth = origin.Depth, Parent = origin.Parent, FetchedAt = time.GetUtcNow(), Worker = frontier.Worker };
     }
 
-    private async Task EmitAsync(CrawlResult result)
+    /// <summary>Hands a record to the consumer; its page is saved when the consumer acknowledges it.</summary>
+    private async Task EmitAsync(CrawlResult result, Unsaved page)
     {
-        stats.RecordResult(result);
-        if (!shared)
+        try
         {
-            await results.Writer.WriteAsync(result, CancellationToken.None).ConfigureAwait(false);
+            await results.Writer.WriteAsync(result, abort.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            // Aborted: nobody reads records any more; the page stays unsaved (taken), as if in flight.
             return;
         }
-        // A killed worker must never have marked done a URL whose record it did not write: the frontier hears of it once the consumer has it.
-        var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Volatile.Write(ref handOff, taken);
-        await results.Writer.WriteAsync(result, CancellationToken.None).ConfigureAwait(false);
-        await taken.Task.WaitAsync(abort.Token).ConfigureAwait(false);
+        stats.RecordResult(result);
+        unsaved.Enqueue(page);
     }
 
     private async Task WorkerAsync()
@@ -512,6 +615,7 @@ internal sealed class CrawlRun
         {
             gate.Release();
         }
+        stats.AddBreakerOpenings(request.HostKey, response.CircuitOpenings);
         PageLinks? links = null;
         if (response.IsHtml && response.Status is >= 200 and < 300)
         {
@@ -538,6 +642,7 @@ internal sealed class CrawlRun
             {
                 gate.Release();
             }
+            stats.AddBreakerOpenings(request.HostKey, response.CircuitOpenings);
             if (response.IsRedirect)
             {
                 url = response.Location!;
@@ -576,7 +681,15 @@ internal sealed class CrawlRun
 
     private sealed record CancelledEvent(Job Job) : Event;
 
-    private sealed record StopEvent : Event;
+    /// <summary>A graceful stop: Ctrl+C or SIGTERM (no reason), or the deadline.</summary>
+    private sealed record StopEvent(string? Reason) : Event;
+
+    private sealed record AbortEvent : Event;
+
+    private sealed record AckEvent(long? OutputLength) : Event;
+
+    /// <summary>A completed page waiting for its record's acknowledgement: then it is saved as done.</summary>
+    private sealed record Unsaved(CrawlRequest Done, bool Fetched, bool Failed);
 
     private sealed record GraceOverEvent : Event;
 

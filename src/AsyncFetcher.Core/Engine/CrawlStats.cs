@@ -41,6 +41,9 @@ public sealed class CrawlStats
     /// <summary>Requests waiting in the scheduler now (the frontier may hold more).</summary>
     public long Queued => Interlocked.Read(ref queued);
 
+    /// <summary>The crawl was stopped (Ctrl+C, SIGTERM, --deadline) before it ran out of URLs.</summary>
+    public bool Stopped { get; private set; }
+
     internal void RecordResult(CrawlResult result)
     {
         Interlocked.Increment(ref pages);
@@ -62,6 +65,8 @@ public sealed class CrawlStats
     internal void SetInFlight(long value) => Interlocked.Exchange(ref inFlight, value);
 
     internal void SetQueued(long value) => Interlocked.Exchange(ref queued, value);
+
+    internal void MarkStopped() => Stopped = true;
 
     // Circuit breakers (issue 5): how often each host was paused.
     private readonly ConcurrentDictionary<string, long> breakerOpenings = new(StringComparer.OrdinalIgnoreCase);

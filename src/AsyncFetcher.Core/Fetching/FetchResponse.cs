@@ -26,5 +26,11 @@ internal sealed record FetchResponse
 
     public bool IsHtml { get; init; }
 
+    /// <summary>Set when the host's circuit was open and no request was sent: the URL should wait until then, not be recorded as failed.</summary>
+    public DateTimeOffset? HoldUntil { get; init; }
+
+    /// <summary>How many times this fetch's failures opened its host's circuit (0 or 1 in practice).</summary>
+    public int CircuitOpenings { get; init; }
+
     public bool IsRedirect => Status is 301 or 302 or 303 or 307 or 308 && Location is not null;
 }

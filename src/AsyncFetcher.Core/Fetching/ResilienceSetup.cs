@@ -1,5 +1,7 @@
 using System.Net;
+using AsyncFetcher.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -8,15 +10,24 @@ namespace AsyncFetcher.Core.Fetching;
 
 /// <summary>
 /// The crawler's one <see cref="HttpClient"/>: a pooled <see cref="SocketsHttpHandler"/> under the
-/// standard resilience pipeline (retry with backoff and Retry-After, per-host circuit breaker,
-/// attempt and total timeouts), all configured from <see cref="CrawlOptions"/>.
+/// standard resilience pipeline (total timeout → retry with backoff and Retry-After → circuit breaker
+/// → attempt timeout), one pipeline per host (scheme, host and port), all configured from
+/// <see cref="CrawlOptions"/>. Inside it, <see cref="AttemptCountingHandler"/> counts every real
+/// request and <see cref="BodyReadingHandler"/> reads the body as part of the attempt.
 /// </summary>
+/// <remarks>
+/// Time: Polly's DI registration builds each pipeline with the <see cref="TimeProvider"/> registered
+/// in the container, so backoff, Retry-After waits, timeouts and the breaker's pause all run on the
+/// injected clock; tests register a FakeTimeProvider and never wait for real.
+/// </remarks>
 internal static class ResilienceSetup
 {
     public const string ClientName = "asyncfetch";
 
     public static IHttpClientBuilder AddCrawlerHttpClient(this IServiceCollection services)
     {
+        services.TryAddSingleton<HostCircuits>();
+        services.TryAddSingleton<BodyStore>();
         var builder = services.AddHttpClient(ClientName)
             .ConfigureHttpClient((sp, client) =>
             {
@@ -33,6 +44,8 @@ internal static class ResilienceSetup
                 return new SocketsHttpHandler
                 {
                     AllowAutoRedirect = false,
+                    // gzip, deflate and brotli: Accept-Encoding is sent and bodies arrive decoded, so
+                    // --max-body limits the decoded size (a small compressed bomb stays small).
                     AutomaticDecompression = DecompressionMethods.All,
                     MaxConnectionsPerServer = Math.Max(options.EffectiveMaxPerHost, 1),
                     PooledConnectionLifetime = TimeSpan.FromMinutes(5),
@@ -45,42 +58,89 @@ internal static class ResilienceSetup
 
         builder.AddStandardResilienceHandler()
             .Configure((HttpStandardResilienceOptions resilience, IServiceProvider sp) =>
-                Configure(resilience, sp.GetRequiredService<IOptions<CrawlOptions>>().Value))
+                Configure(resilience, sp.GetRequiredService<IOptions<CrawlOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<HostCircuits>()))
             .SelectPipelineByAuthority();
 
-        // Added after the resilience handler, so it sits inside it and sees every attempt.
+        // Added after the resilience handler, so they sit inside it and take part in every attempt.
         builder.AddHttpMessageHandler(() => new AttemptCountingHandler());
+        builder.AddHttpMessageHandler(sp => new BodyReadingHandler(sp.GetRequiredService<IOptions<CrawlOptions>>(), sp.GetRequiredService<BodyStore>()));
         return builder;
     }
 
-    public static void Configure(HttpStandardResilienceOptions resilience, CrawlOptions options)
+    public static void Configure(HttpStandardResilienceOptions resilience, CrawlOptions options, TimeProvider time, HostCircuits circuits)
     {
-        resilience.AttemptTimeout.Timeout = options.Timeout;
-        resilience.TotalRequestTimeout.Timeout = TotalBudget(options);
-        resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, options.Timeout.Ticks * 2 + TimeSpan.TicksPerSecond));
-        resilience.Retry.BackoffType = DelayBackoffType.Exponential;
-        resilience.Retry.UseJitter = true;
-        resilience.Retry.Delay = options.RetryDelay;
-        resilience.Retry.ShouldRetryAfterHeader = true;
-        resilience.Retry.MaxRetryAttempts = Math.Max(options.Retries, 1);
-        if (options.Retries == 0)
+        // Only --max requests are ever in flight; the standard limiter (1000 per host) must never refuse one.
+        resilience.RateLimiter.DefaultRateLimiterOptions.PermitLimit = Math.Max(options.Max, 1);
+
+        var budget = TotalBudget(options);
+        resilience.TotalRequestTimeout.Timeout = budget;
+        // An attempt cannot outlast the URL's budget (the pipeline rejects an attempt timeout above the total).
+        var attempt = options.Timeout < budget ? options.Timeout : budget;
+        resilience.AttemptTimeout.Timeout = attempt;
+
+        var retry = resilience.Retry;
+        retry.MaxRetryAttempts = Math.Max(options.Retries, 1);
+        retry.BackoffType = DelayBackoffType.Exponential;
+        retry.UseJitter = true;
+        retry.Delay = options.RetryDelay;
+        // A Retry-After longer than --max-retry-after is not waited for: the response goes back as it
+        // is, and the fetcher records why (RetryAfter.Exceeded).
+        retry.ShouldHandle = args => ValueTask.FromResult(
+            options.Retries > 0 &&
+            TransientFailures.IsTransient(args.Outcome) &&
+            !(args.Outcome.Result is { } response && RetryAfter.Exceeded(response, options.MaxRetryAfter, time) is not null));
+        // Replaces the standard Retry-After reader, which measures HTTP dates against the system clock.
+        retry.ShouldRetryAfterHeader = false;
+        retry.DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
+            args.Outcome.Result is { } response && RetryAfter.TryGet(response, time, out var delay) ? delay : null);
+
+        var breaker = resilience.CircuitBreaker;
+        breaker.ShouldHandle = args => ValueTask.FromResult(TransientFailures.IsTransient(args.Outcome));
+        breaker.FailureRatio = options.BreakerFailureRatio;
+        breaker.MinimumThroughput = options.BreakerMinimumThroughput;
+        breaker.BreakDuration = options.BreakerDuration;
+        // The standard options require a sampling window of at least two attempt timeouts.
+        breaker.SamplingDuration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, attempt.Ticks * 2 + TimeSpan.TicksPerSecond));
+        breaker.OnOpened = args =>
         {
-            resilience.Retry.ShouldHandle = _ => PredicateResult.False();
-        }
+            var request = args.Context.GetRequestMessage();
+            circuits.Blocked(request?.RequestUri, args.BreakDuration);
+            if (request is not null && request.Options.TryGetValue(AttemptCounter.Key, out var counter))
+            {
+                counter.CircuitOpened();
+            }
+            return default;
+        };
+        // Half-open lets one probe through; other requests are refused for another break duration.
+        breaker.OnHalfOpened = args =>
+        {
+            circuits.Blocked(args.Context.GetRequestMessage()?.RequestUri, options.BreakerDuration);
+            return default;
+        };
+        breaker.OnClosed = args =>
+        {
+            circuits.Closed(args.Context.GetRequestMessage()?.RequestUri);
+            return default;
+        };
     }
 
-    /// <summary>The budget for one URL across its attempts: --total-timeout, or timeout × (retries + 1) plus the backoff.</summary>
+    /// <summary>
+    /// The budget for one URL across its attempts: --total-timeout, or timeout × (retries + 1) plus,
+    /// for each retry, the longer of its backoff and --max-retry-after, so the default budget never
+    /// cuts short a wait that a Retry-After within the cap asked for. At most one day.
+    /// </summary>
     public static TimeSpan TotalBudget(CrawlOptions options)
     {
         if (options.TotalTimeout > TimeSpan.Zero)
         {
             return options.TotalTimeout;
         }
-        var backoff = TimeSpan.Zero;
+        var seconds = options.Timeout.TotalSeconds * (options.Retries + 1) + 1;
         for (var i = 0; i < options.Retries; i++)
         {
-            backoff += options.RetryDelay * Math.Pow(2, i) * 1.5;
+            // 1.5: room for the jitter around each exponential step.
+            seconds += Math.Max(options.RetryDelay.TotalSeconds * Math.Pow(2, i) * 1.5, options.MaxRetryAfter.TotalSeconds);
         }
-        return options.Timeout * (options.Retries + 1) + backoff + TimeSpan.FromSeconds(1);
+        return TimeSpan.FromSeconds(Math.Min(seconds, TimeSpan.FromDays(1).TotalSeconds));
     }
 }

@@ -14,9 +14,13 @@ public sealed class CsvResultWriter : IResultWriter
     private readonly bool ownsStream;
     private bool headerWritten;
 
-    /// <summary>Writes to <paramref name="stream"/>; disposes it at the end when <paramref name="ownsStream"/>.</summary>
-    public CsvResultWriter(Stream stream, bool ownsStream)
+    /// <summary>
+    /// Writes to <paramref name="stream"/>; disposes it at the end when <paramref name="ownsStream"/>.
+    /// No header when <paramref name="writeHeader"/> is false (appending to a file that has one).
+    /// </summary>
+    public CsvResultWriter(Stream stream, bool ownsStream, bool writeHeader = true)
     {
+        headerWritten = !writeHeader;
         writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: !ownsStream) { NewLine = "\r\n" };
         this.ownsStream = ownsStream;
     }

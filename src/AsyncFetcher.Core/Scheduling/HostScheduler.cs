@@ -81,6 +81,18 @@ internal sealed class HostScheduler(CrawlOptions options)
         return Decision.Wait(due);
     }
 
+    /// <summary>Puts a request back (its host's circuit breaker is open) and pauses the host until <paramref name="until"/>.</summary>
+    public void Hold(CrawlRequest request, DateTimeOffset until)
+    {
+        var host = hosts[request.HostKey];
+        host.Pending.Enqueue(request);
+        Queued++;
+        if (until > host.NextAllowed)
+        {
+            host.NextAllowed = until;
+        }
+    }
+
     /// <summary>
     /// Undoes a fetch decision the host gate turned away: the request waits again (at the back of its host's
     /// queue), and the host is skipped until <see cref="Unblock"/>. The gate now keeps the host's interval.

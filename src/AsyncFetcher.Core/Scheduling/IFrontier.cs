@@ -9,6 +9,9 @@ namespace AsyncFetcher.Core.Scheduling;
 /// </summary>
 internal interface IFrontier : IAsyncDisposable
 {
+    /// <summary>What earlier runs on the same state saved (<see cref="CrawlCheckpoint.Empty"/> for a new one).</summary>
+    ValueTask<CrawlCheckpoint> CheckpointAsync(CancellationToken cancellationToken);
+
     /// <summary>Queues the request unless its <see cref="CrawlRequest.Key"/> was seen before; true when queued.</summary>
     ValueTask<bool> AddAsync(CrawlRequest request, CancellationToken cancellationToken);
 
@@ -21,8 +24,14 @@ internal interface IFrontier : IAsyncDisposable
     /// <summary>Takes up to <paramref name="max"/> queued requests, oldest first; they stay taken until completed or released.</summary>
     ValueTask<IReadOnlyList<CrawlRequest>> TakeAsync(int max, CancellationToken cancellationToken);
 
-    /// <summary>Marks a taken request done and queues what it discovered (those not seen before), as one step.</summary>
-    ValueTask CompleteAsync(CrawlRequest done, IReadOnlyList<CrawlRequest> discovered, CancellationToken cancellationToken);
+    /// <summary>
+    /// Marks taken requests (and the redirect hops seen for them) done and saves
+    /// <paramref name="checkpoint"/>, as one step: after a crash either all of it happened or none.
+    /// Links found on a page are added before it is completed, so a durable frontier that saves this
+    /// step also saves them, by then at the latest. Usually one request; more when their records
+    /// were acknowledged together.
+    /// </summary>
+    ValueTask CompleteAsync(IReadOnlyList<CrawlRequest> done, CrawlCheckpoint checkpoint, CancellationToken cancellationToken);
 
     /// <summary>Puts a taken request back in the queue (its fetch was cancelled), so a resumed crawl fetches it.</summary>
     ValueTask ReleaseAsync(CrawlRequest request, CancellationToken cancellationToken);
@@ -31,17 +40,25 @@ internal interface IFrontier : IAsyncDisposable
 
     /// <summary>
     /// This process's name when the frontier is shared with other processes (it is stamped on records); null
-    /// for an embedded frontier. A shared frontier is taken from in small batches, so the others get work too,
-    /// and a URL is marked done only once its record was handed on, so a killed worker's URL is fetched again, never lost.
+    /// for an embedded frontier. A shared frontier is taken from in small batches, so the others get work too.
     /// </summary>
     string? Worker => null;
 
+    /// <summary>Queues the requests not seen before, as <see cref="AddAsync(CrawlRequest, CancellationToken)"/> does one: a shared frontier does it in one round trip.</summary>
+    async ValueTask AddAsync(IReadOnlyList<CrawlRequest> requests, CancellationToken cancellationToken)
+    {
+        foreach (var request in requests)
+        {
+            await AddAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>
-    /// <see cref="CompleteAsync(CrawlRequest, IReadOnlyList{CrawlRequest}, CancellationToken)"/>, told the record
-    /// written for the URL (null when none was): a shared frontier counts the failed ones for <c>asyncfetch status</c>.
+    /// <see cref="CompleteAsync(IReadOnlyList{CrawlRequest}, CrawlCheckpoint, CancellationToken)"/>, told which of
+    /// <paramref name="done"/> got a record with an error: a shared frontier counts them for <c>asyncfetch status</c>.
     /// </summary>
-    ValueTask CompleteAsync(CrawlRequest done, CrawlResult? record, IReadOnlyList<CrawlRequest> discovered, CancellationToken cancellationToken) =>
-        CompleteAsync(done, discovered, cancellationToken);
+    ValueTask CompleteAsync(IReadOnlyList<CrawlRequest> done, IReadOnlyList<CrawlRequest> failed, CrawlCheckpoint checkpoint, CancellationToken cancellationToken) =>
+        CompleteAsync(done, checkpoint, cancellationToken);
 
     /// <summary>
     /// Called when <see cref="TakeAsync"/> found nothing: completes with true when the crawl is over everywhere,

@@ -7,6 +7,9 @@ internal sealed class MemoryFrontier : IFrontier
 {
     private readonly HashSet<string> seen = new(StringComparer.Ordinal);
     private readonly Queue<CrawlRequest> queue = new();
+    private CrawlCheckpoint checkpoint = CrawlCheckpoint.Empty;
+
+    public ValueTask<CrawlCheckpoint> CheckpointAsync(CancellationToken cancellationToken) => ValueTask.FromResult(checkpoint);
 
     public ValueTask<bool> AddAsync(CrawlRequest request, CancellationToken cancellationToken)
     {
@@ -31,15 +34,9 @@ internal sealed class MemoryFrontier : IFrontier
         return ValueTask.FromResult<IReadOnlyList<CrawlRequest>>(batch);
     }
 
-    public ValueTask CompleteAsync(CrawlRequest done, IReadOnlyList<CrawlRequest> discovered, CancellationToken cancellationToken)
+    public ValueTask CompleteAsync(IReadOnlyList<CrawlRequest> done, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
     {
-        foreach (var request in discovered)
-        {
-            if (seen.Add(request.Key))
-            {
-                queue.Enqueue(request);
-            }
-        }
+        this.checkpoint = checkpoint;
         return ValueTask.CompletedTask;
     }
 

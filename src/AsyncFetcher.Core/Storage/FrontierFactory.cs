@@ -7,22 +7,39 @@ using Microsoft.Extensions.Options;
 namespace AsyncFetcher.Core.Storage;
 
 /// <summary>
-/// Chooses where the crawl's frontier lives, from the options: in memory (the default), or in Redis shared
-/// by several workers (<c>--frontier redis://...</c>), which brings the host gate that keeps per-host limits
-/// across them. Registered unless the caller registered its own.
+/// Chooses the frontier from the options, in this one place: in memory by default, a SQLite file
+/// with <c>--state FILE</c> (deleted first with <c>--fresh</c>), or Redis shared by several workers
+/// with <c>--frontier redis://...</c>, which brings the host gate that keeps per-host limits across them.
 /// </summary>
 internal static class FrontierFactory
 {
+    /// <summary>Registers the frontier and the host gate the options choose, unless the caller registered its own.</summary>
     public static IServiceCollection AddFrontier(this IServiceCollection services)
     {
         services.TryAddSingleton(sp => new RedisCrawl(Options(sp), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisCrawl>>()));
         services.TryAddSingleton<IFrontier>(sp => IsShared(sp)
             ? new RedisFrontier(sp.GetRequiredService<RedisCrawl>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RedisFrontier>>())
-            : new MemoryFrontier());
+            : Create(Options(sp)));
         services.TryAddSingleton<IHostGate>(sp => IsShared(sp)
             ? new RedisHostGate(sp.GetRequiredService<RedisCrawl>(), Options(sp), sp.GetRequiredService<TimeProvider>())
             : new LocalHostGate());
         return services;
+    }
+
+    /// <summary>The frontier of a crawl in this process: in memory, or the <c>--state</c> file.</summary>
+    /// <exception cref="InvalidDataException">The state file is not one asyncfetch can use.</exception>
+    /// <exception cref="IOException">The state file cannot be opened or deleted, or is in use.</exception>
+    public static IFrontier Create(CrawlOptions options)
+    {
+        if (string.IsNullOrEmpty(options.State))
+        {
+            return new MemoryFrontier();
+        }
+        if (options.Fresh)
+        {
+            SqliteFrontier.Delete(options.State);
+        }
+        return SqliteFrontier.Open(options.State);
     }
 
     private static CrawlOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<CrawlOptions>>().Value;

@@ -48,10 +48,24 @@ internal sealed class RedisFrontier : IFrontier
         }
     }
 
+    /// <summary>A shared crawl keeps no checkpoint: each worker writes its own output from the start, and --state is not allowed with --frontier.</summary>
+    public ValueTask<CrawlCheckpoint> CheckpointAsync(CancellationToken cancellationToken) => ValueTask.FromResult(CrawlCheckpoint.Empty);
+
     public async ValueTask<bool> AddAsync(CrawlRequest request, CancellationToken cancellationToken)
     {
         var added = await redis.EvaluateAsync(RedisScripts.Add, [keys.Seen, keys.Queue], [keys.Channel.ToString(), FrontierEntry.Encode(request)], cancellationToken).ConfigureAwait(false);
         return (long)added == 1;
+    }
+
+    public async ValueTask AddAsync(IReadOnlyList<CrawlRequest> requests, CancellationToken cancellationToken)
+    {
+        var values = new RedisValue[1 + requests.Count];
+        values[0] = keys.Channel.ToString();
+        for (var i = 0; i < requests.Count; i++)
+        {
+            values[1 + i] = FrontierEntry.Encode(requests[i]);
+        }
+        await redis.EvaluateAsync(RedisScripts.Add, [keys.Seen, keys.Queue], values, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<bool> MarkSeenAsync(CrawlRequest hop, CancellationToken cancellationToken)
@@ -87,21 +101,24 @@ internal sealed class RedisFrontier : IFrontier
         return batch;
     }
 
-    public ValueTask CompleteAsync(CrawlRequest done, IReadOnlyList<CrawlRequest> discovered, CancellationToken cancellationToken) =>
-        CompleteAsync(done, null, discovered, cancellationToken);
+    public ValueTask CompleteAsync(IReadOnlyList<CrawlRequest> done, CrawlCheckpoint checkpoint, CancellationToken cancellationToken) =>
+        CompleteAsync(done, [], checkpoint, cancellationToken);
 
-    public async ValueTask CompleteAsync(CrawlRequest done, CrawlResult? record, IReadOnlyList<CrawlRequest> discovered, CancellationToken cancellationToken)
+    public async ValueTask CompleteAsync(IReadOnlyList<CrawlRequest> done, IReadOnlyList<CrawlRequest> failed, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
     {
-        var values = new RedisValue[3 + discovered.Count];
+        var values = new RedisValue[2 + done.Count + failed.Count];
         values[0] = keys.Channel.ToString();
-        values[1] = done.Key;
-        values[2] = record?.Error is null ? 0 : 1;
-        for (var i = 0; i < discovered.Count; i++)
+        values[1] = done.Count;
+        for (var i = 0; i < done.Count; i++)
         {
-            values[3 + i] = FrontierEntry.Encode(discovered[i]);
+            values[2 + i] = done[i].Key;
+            Forget(done[i].Key);
         }
-        Forget(done.Key);
-        await redis.EvaluateAsync(RedisScripts.Complete, [keys.Seen, keys.Queue, keys.Leases, keys.Taken, keys.Owners, keys.Done, keys.Failed], values, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < failed.Count; i++)
+        {
+            values[2 + done.Count + i] = failed[i].Key;
+        }
+        await redis.EvaluateAsync(RedisScripts.Complete, [keys.Queue, keys.Leases, keys.Taken, keys.Owners, keys.Done, keys.Failed], values, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask ReleaseAsync(CrawlRequest request, CancellationToken cancellationToken)

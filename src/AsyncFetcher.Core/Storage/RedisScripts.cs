@@ -14,32 +14,22 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// A Lua function both scripts that queue use: queues the entries ARGV[first..] whose URL is not in the
-    /// seen set, and publishes "work" when that made an empty queue non-empty. Only then can a worker be
-    /// waiting for work (its take found the queue empty), so a busy crawl sends almost no messages.
+    /// Queues entries not seen before, and publishes "work" when that made an empty queue non-empty: only
+    /// then can a worker be waiting for work (its take found the queue empty), so a busy crawl sends almost
+    /// no messages. KEYS: seen, queue. ARGV: channel, entries... Returns how many were queued.
     /// </summary>
-    private const string QueueUnseen = """
-        local function queue_unseen(seen, queue, channel, first)
-          local was_empty = redis.call('LLEN', queue) == 0
-          local added = 0
-          for i = first, #ARGV do
-            local key = string.match(ARGV[i], '^[^\t]*')
-            if redis.call('SADD', seen, key) == 1 then
-              redis.call('RPUSH', queue, ARGV[i])
-              added = added + 1
-            end
+    public const string Add = """
+        local was_empty = redis.call('LLEN', KEYS[2]) == 0
+        local added = 0
+        for i = 2, #ARGV do
+          local key = string.match(ARGV[i], '^[^\t]*')
+          if redis.call('SADD', KEYS[1], key) == 1 then
+            redis.call('RPUSH', KEYS[2], ARGV[i])
+            added = added + 1
           end
-          if added > 0 and was_empty then redis.call('PUBLISH', channel, 'work') end
-          return added
         end
-
-        """;
-
-    /// <summary>
-    /// Queues entries not seen before. KEYS: seen, queue. ARGV: channel, entries... Returns how many were queued.
-    /// </summary>
-    public const string Add = QueueUnseen + """
-        return queue_unseen(KEYS[1], KEYS[2], ARGV[1], 2)
+        if added > 0 and was_empty then redis.call('PUBLISH', ARGV[1], 'work') end
+        return added
         """;
 
     /// <summary>
@@ -91,22 +81,28 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// Marks a URL done (failed when ARGV[3] is 1), drops its lease and queues what it discovered. Wakes idle
-    /// workers on new work, or when this was the last lease and the queue is empty (the crawl is over).
-    /// KEYS: seen, queue, leases, taken, owners, done, failed. ARGV: channel, key, failed, entries...
+    /// Marks URLs done (their records were written; the links they found were added before), drops their
+    /// leases, and counts the failed ones. When that was the last lease and the queue is empty, the crawl is
+    /// over: idle workers are told. KEYS: queue, leases, taken, owners, done, failed. ARGV: channel, n, then
+    /// n done keys, then the failed keys among them.
     /// </summary>
-    public const string Complete = QueueUnseen + """
-        local key = ARGV[2]
-        redis.call('ZREM', KEYS[3], key)
-        redis.call('HDEL', KEYS[4], key)
-        redis.call('HDEL', KEYS[5], key)
-        redis.call('SADD', KEYS[6], key)
-        if ARGV[3] == '1' then redis.call('SADD', KEYS[7], key) else redis.call('SREM', KEYS[7], key) end
-        local added = queue_unseen(KEYS[1], KEYS[2], ARGV[1], 4)
-        if added == 0 and redis.call('LLEN', KEYS[2]) == 0 and redis.call('ZCARD', KEYS[3]) == 0 then
+    public const string Complete = """
+        local n = tonumber(ARGV[2])
+        for i = 3, 2 + n do
+          local key = ARGV[i]
+          redis.call('ZREM', KEYS[2], key)
+          redis.call('HDEL', KEYS[3], key)
+          redis.call('HDEL', KEYS[4], key)
+          redis.call('SADD', KEYS[5], key)
+          redis.call('SREM', KEYS[6], key)
+        end
+        for i = 3 + n, #ARGV do
+          redis.call('SADD', KEYS[6], ARGV[i])
+        end
+        if redis.call('LLEN', KEYS[1]) == 0 and redis.call('ZCARD', KEYS[2]) == 0 then
           redis.call('PUBLISH', ARGV[1], 'finished')
         end
-        return added
+        return n
         """;
 
     /// <summary>

@@ -112,6 +112,12 @@ public sealed class CrawlCommandTests : IDisposable
     [InlineData("--timeout", "soon", "--timeout: 'soon' is not a duration")]
     [InlineData("--scope", "planet", "--scope: 'planet' is not one of host, domain, any")]
     [InlineData("--include", "([", "--include '([' is not a valid regular expression")]
+    [InlineData("--breaker-ratio", "2", "--breaker-ratio must be above 0 and at most 1 (got 2)")]
+    [InlineData("--breaker-ratio", "half", "--breaker-ratio: 'half' is not a number such as 0.5")]
+    [InlineData("--breaker-min-attempts", "1", "--breaker-min-attempts must be between 2 and")]
+    [InlineData("--breaker-pause", "100ms", "--breaker-pause must be between 500ms and 24h (got 100ms)")]
+    [InlineData("--timeout", "2h", "--timeout must be between 10ms and 1h (got 2h)")]
+    [InlineData("--max-retry-after", "2h", "--max-retry-after must be between 0ms and 1h (got 2h)")]
     public async Task Bad_option_values_are_one_line_naming_the_option_and_exit_2(string option, string value, string expected)
     {
         var run = await CliRunner.RunAsync(["crawl", "http://127.0.0.1:9/", option, value]);
@@ -215,6 +221,6 @@ public sealed class CrawlCommandTests : IDisposable
         return path;
     }
 
-    private static List<JsonElement> Records(string jsonl) =>
+    internal static List<JsonElement> Records(string jsonl) =>
         [.. jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement)];
 }

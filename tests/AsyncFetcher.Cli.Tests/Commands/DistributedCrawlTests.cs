@@ -158,6 +158,15 @@ public sealed class DistributedCrawlTests : IDisposable
     }
 
     [Fact]
+    public async Task A_state_file_and_a_shared_frontier_together_are_a_usage_error()
+    {
+        var run = await CliRunner.RunAsync(["crawl", "http://127.0.0.1:9/", "--frontier", "redis://127.0.0.1:6379/0", "--crawl-id", "x", "--state", Path.Combine(dir, "s.db")]);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith("asyncfetch: error: --state cannot be used with --frontier", Assert.Single(run.StderrLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Status_of_an_unknown_crawl_is_a_usage_error()
     {
         var redis = await RedisServer.SharedAsync();

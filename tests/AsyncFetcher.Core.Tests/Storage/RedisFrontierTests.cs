@@ -1,4 +1,5 @@
 using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Scheduling;
 
 namespace AsyncFetcher.Core.Tests.Storage;
 
@@ -36,14 +37,15 @@ public sealed class RedisFrontierTests
     }
 
     [Fact]
-    public async Task Completing_queues_only_discoveries_not_seen_before()
+    public async Task Discovered_links_are_queued_only_when_not_seen_before()
     {
         await using var crawl = await RedisCrawlFixture.StartAsync("discover");
         var a = crawl.Frontier("a");
         await a.AddAsync(Request("seed"), CancellationToken.None);
         var seed = Assert.Single(await a.TakeAsync(10, CancellationToken.None));
 
-        await a.CompleteAsync(seed, [Request("x", 1, seed.Key), Request("seed", 1, seed.Key), Request("x", 1, seed.Key)], CancellationToken.None);
+        await a.AddAsync([Request("x", 1, seed.Key), Request("seed", 1, seed.Key), Request("x", 1, seed.Key)], CancellationToken.None);
+        await a.CompleteAsync([seed], CrawlCheckpoint.Empty, CancellationToken.None);
 
         Assert.Equal(["http://127.0.0.1:9/x"], (await a.TakeAsync(10, CancellationToken.None)).Select(r => r.Key));
     }
@@ -113,7 +115,7 @@ public sealed class RedisFrontierTests
         var woken = waiting.WaitAsync(CancellationToken.None).AsTask();
         Assert.False(woken.IsCompleted);
 
-        await last.CompleteAsync(seed, [], CancellationToken.None);
+        await last.CompleteAsync([seed], CrawlCheckpoint.Empty, CancellationToken.None);
 
         Assert.False(await woken); // something changed: take again to see what
         Assert.Empty(await waiting.TakeAsync(10, CancellationToken.None));
@@ -134,7 +136,7 @@ public sealed class RedisFrontierTests
         Assert.False(await a.MarkSeenAsync(otherChain with { Url = hop.Url }, CancellationToken.None));
         await a.AddAsync(origin, CancellationToken.None);
         var taken = Assert.Single(await a.TakeAsync(1, CancellationToken.None));
-        await a.CompleteAsync(taken, [], CancellationToken.None);
+        await a.CompleteAsync([taken], CrawlCheckpoint.Empty, CancellationToken.None);
         Assert.False(await a.MarkSeenAsync(hop, CancellationToken.None));
     }
 }

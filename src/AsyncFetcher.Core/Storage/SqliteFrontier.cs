@@ -1,0 +1,320 @@
+using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Scheduling;
+using Microsoft.Data.Sqlite;
+
+namespace AsyncFetcher.Core.Storage;
+
+/// <summary>
+/// The frontier in a SQLite file (<c>--state</c>): one row per URL, keyed by the URL, in one of
+/// four states (seen, pending, taken, done), so the seen set, the queue and the done set all live
+/// on disk and memory holds only the engine's window, however large the crawl. Rows are taken in
+/// insertion order (the rowid), so the crawl stays breadth-first across runs.
+/// <para>
+/// Every change goes into one open transaction, which <see cref="CompleteAsync"/> commits with
+/// the pages it marks done and the checkpoint: one transaction per completion, holding the links
+/// discovered since the last one. A page's links are added before it can be completed, so a page
+/// saved as done always has its links saved; a crash loses only uncommitted work, whose pages are
+/// not done and are fetched again (and taken rows are pending again on open anyway).
+/// </para>
+/// </summary>
+/// <remarks>
+/// Microsoft.Data.Sqlite's async methods run synchronously (SQLite has no async I/O), so this class
+/// calls the synchronous API and returns completed tasks instead of pretending. WAL with
+/// synchronous=NORMAL: a commit survives a killed process (kill -9), not a power cut, like the
+/// output file, which is flushed but not fsynced. The file is locked while open: two crawls
+/// cannot share one state.
+/// </remarks>
+internal sealed class SqliteFrontier : IFrontier, IDisposable
+{
+    /// <summary>"AFC1" in PRAGMA application_id: tells a state file from another SQLite database.</summary>
+    private const long ApplicationId = 0x41464331;
+    private const long SchemaVersion = 1;
+
+    // A redirect hop's URL: seen (so it is not queued as a link) while its origin is taken.
+    private const long Seen = 0;
+    private const long Pending = 1;
+    private const long Taken = 2;
+    private const long Done = 3;
+
+    // Adds without a completion between them (a long seed list) are committed this many at a time.
+    private const int MaxUncommitted = 10_000;
+
+    private readonly SqliteConnection connection;
+    private readonly SqliteCommand insert;
+    private readonly SqliteCommand take;
+    private readonly SqliteCommand markTaken;
+    private readonly SqliteCommand markDone;
+    private readonly SqliteCommand hopsDone;
+    private readonly SqliteCommand release;
+    private readonly SqliteCommand dropHops;
+    private readonly SqliteCommand saveCheckpoint;
+    private SqliteTransaction? transaction;
+    private int uncommitted;
+
+    private SqliteFrontier(SqliteConnection connection)
+    {
+        this.connection = connection;
+        insert = Prepare("INSERT OR IGNORE INTO urls (url, state, depth, parent, scope_host, origin) VALUES ($url, $state, $depth, $parent, $scope, $origin)",
+            "$url", "$state", "$depth", "$parent", "$scope", "$origin");
+        take = Prepare("SELECT id, url, depth, parent, scope_host FROM urls WHERE state = 1 ORDER BY id LIMIT $max", "$max");
+        // The taken batch is exactly the pending rows up to the last id read: one statement, one index range.
+        markTaken = Prepare("UPDATE urls SET state = 2 WHERE state = 1 AND id <= $last", "$last");
+        markDone = Prepare("UPDATE urls SET state = 3 WHERE url = $url", "$url");
+        hopsDone = Prepare("UPDATE urls SET state = 3 WHERE state = 0 AND origin = $url", "$url");
+        release = Prepare("UPDATE urls SET state = 1 WHERE url = $url AND state = 2", "$url");
+        dropHops = Prepare("DELETE FROM urls WHERE state = 0 AND origin = $url", "$url");
+        saveCheckpoint = Prepare("UPDATE checkpoint SET pages = $pages, output = $output, output_length = $length", "$pages", "$output", "$length");
+    }
+
+    /// <summary>
+    /// Opens (or creates) the state file. URLs a killed or stopped run had taken go back to pending,
+    /// and the redirect hops they had marked seen are forgotten (the origin's chain is followed again).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is another SQLite database, or from another version.</exception>
+    /// <exception cref="IOException">The file cannot be opened or created, or is in use by another crawl.</exception>
+    public static SqliteFrontier Open(string path)
+    {
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            // No pooling: closing must release the file (for --fresh, and for the next run).
+            Pooling = false,
+            // How long to wait for a lock: a state in use by another crawl fails fast instead of waiting.
+            DefaultTimeout = 1,
+        };
+        var connection = new SqliteConnection(builder.ToString());
+        try
+        {
+            connection.Open();
+            Initialise(connection);
+            return new SqliteFrontier(connection);
+        }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw e.SqliteErrorCode switch
+            {
+                SQLitePCL.raw.SQLITE_NOTADB => new InvalidDataException("not an asyncfetch state file (not a SQLite database)", e),
+                SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED => new IOException("in use by another crawl", e),
+                SQLitePCL.raw.SQLITE_CANTOPEN => new IOException("cannot open or create it", e),
+                _ => new IOException(e.Message, e),
+            };
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Deletes a state file and its WAL companions (<c>--fresh</c>).</summary>
+    public static void Delete(string path)
+    {
+        foreach (var suffix in new[] { "", "-wal", "-shm", "-journal" })
+        {
+            File.Delete(path + suffix);
+        }
+    }
+
+    public ValueTask<CrawlCheckpoint> CheckpointAsync(CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT pages, output, output_length FROM checkpoint";
+        command.Transaction = transaction;
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return ValueTask.FromResult(new CrawlCheckpoint(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2)));
+    }
+
+    public ValueTask<bool> AddAsync(CrawlRequest request, CancellationToken cancellationToken)
+    {
+        var added = Insert(request, Pending, origin: null);
+        if (++uncommitted >= MaxUncommitted)
+        {
+            // A long seed list is saved as it goes, not in one huge transaction.
+            Commit();
+        }
+        return ValueTask.FromResult(added);
+    }
+
+    public ValueTask<bool> MarkSeenAsync(CrawlRequest hop, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Insert(hop, Seen, hop.Origin.Key));
+
+    public ValueTask<IReadOnlyList<CrawlRequest>> TakeAsync(int max, CancellationToken cancellationToken)
+    {
+        var batch = new List<CrawlRequest>();
+        take.Transaction = Transaction();
+        take.Parameters[0].Value = max;
+        long last = 0;
+        using (var reader = take.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                last = reader.GetInt64(0);
+                var parent = reader.IsDBNull(3) ? null : reader.GetString(3);
+                batch.Add(new CrawlRequest(new Uri(reader.GetString(1)), reader.GetInt32(2), parent, reader.GetString(4)));
+            }
+        }
+        if (batch.Count > 0)
+        {
+            Execute(markTaken, last);
+        }
+        return ValueTask.FromResult<IReadOnlyList<CrawlRequest>>(batch);
+    }
+
+    public ValueTask CompleteAsync(IReadOnlyList<CrawlRequest> done, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
+    {
+        foreach (var request in done)
+        {
+            Execute(markDone, request.Key);
+            Execute(hopsDone, request.Key);
+        }
+        Execute(saveCheckpoint, checkpoint.Pages, checkpoint.Output, checkpoint.OutputLength);
+        Commit();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ReleaseAsync(CrawlRequest request, CancellationToken cancellationToken)
+    {
+        // The row keeps its id, so a released URL is taken again in its breadth-first place.
+        Execute(release, request.Key);
+        Execute(dropHops, request.Key);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        Commit();
+        foreach (var command in new[] { insert, take, markTaken, markDone, hopsDone, release, dropHops, saveCheckpoint })
+        {
+            command.Dispose();
+        }
+        connection.Dispose();
+    }
+
+    /// <summary>What a killed process leaves: the open transaction is lost, the file is closed. For tests.</summary>
+    internal void CloseWithoutCommit()
+    {
+        transaction?.Rollback();
+        transaction?.Dispose();
+        transaction = null;
+        Dispose();
+    }
+
+    private static void Initialise(SqliteConnection connection)
+    {
+        // Exclusive locking before WAL: the file stays locked while open (no second crawl on it),
+        // and the WAL index lives in memory rather than in a -shm file.
+        Scalar(connection, "PRAGMA locking_mode = EXCLUSIVE");
+        Scalar(connection, "PRAGMA journal_mode = WAL");
+        Scalar(connection, "PRAGMA synchronous = NORMAL");
+        // A 32 MiB page cache (the default is 2 MiB): the URL index of a large crawl stays mostly in memory.
+        Scalar(connection, "PRAGMA cache_size = -32768");
+        var application = (long)Scalar(connection, "PRAGMA application_id")!;
+        if (application == 0)
+        {
+            if ((long)Scalar(connection, "SELECT count(*) FROM sqlite_master")! > 0)
+            {
+                throw new InvalidDataException("not an asyncfetch state file (it is another SQLite database)");
+            }
+            using var create = connection.BeginTransaction();
+            NonQuery(connection, """
+                CREATE TABLE urls (
+                    id INTEGER PRIMARY KEY,
+                    url TEXT NOT NULL UNIQUE,
+                    state INTEGER NOT NULL,
+                    depth INTEGER NOT NULL,
+                    parent TEXT,
+                    scope_host TEXT NOT NULL,
+                    origin TEXT);
+                -- Partial indexes: only pending rows (the queue) and seen hops are indexed, so
+                -- completing a page rewrites its row and nothing else.
+                CREATE INDEX urls_pending ON urls (id) WHERE state = 1;
+                CREATE INDEX urls_hops ON urls (origin) WHERE state = 0;
+                CREATE TABLE checkpoint (
+                    id INTEGER PRIMARY KEY CHECK (id = 0),
+                    pages INTEGER NOT NULL,
+                    output TEXT,
+                    output_length INTEGER NOT NULL);
+                INSERT INTO checkpoint VALUES (0, 0, NULL, 0);
+                """, create);
+            Scalar(connection, $"PRAGMA application_id = {ApplicationId}", create);
+            Scalar(connection, $"PRAGMA user_version = {SchemaVersion}", create);
+            create.Commit();
+        }
+        else if (application != ApplicationId)
+        {
+            throw new InvalidDataException("not an asyncfetch state file");
+        }
+        else if ((long)Scalar(connection, "PRAGMA user_version")! != SchemaVersion)
+        {
+            throw new InvalidDataException("written by another version of asyncfetch; use --fresh to start over");
+        }
+
+        using var reset = connection.BeginTransaction();
+        Scalar(connection, $"UPDATE urls SET state = {Pending} WHERE state = {Taken}", reset);
+        Scalar(connection, $"DELETE FROM urls WHERE state = {Seen}", reset);
+        reset.Commit();
+    }
+
+    private static void NonQuery(SqliteConnection connection, string sql, SqliteTransaction transaction)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return command.ExecuteScalar();
+    }
+
+    private bool Insert(CrawlRequest request, long state, string? origin) =>
+        Execute(insert, request.Key, state, request.Depth, request.Parent, request.ScopeHost, origin) == 1;
+
+    private int Execute(SqliteCommand command, params object?[] values)
+    {
+        command.Transaction = Transaction();
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+        return command.ExecuteNonQuery();
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+        return command;
+    }
+
+    /// <summary>The open write transaction; every change goes into it until the next commit.</summary>
+    private SqliteTransaction Transaction() => transaction ??= connection.BeginTransaction();
+
+    private void Commit()
+    {
+        if (transaction is not null)
+        {
+            transaction.Commit();
+            transaction.Dispose();
+            transaction = null;
+            uncommitted = 0;
+        }
+    }
+}

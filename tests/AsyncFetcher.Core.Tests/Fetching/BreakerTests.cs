@@ -1,0 +1,102 @@
+using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using static AsyncFetcher.Core.Tests.Fetching.RetryTests;
+
+namespace AsyncFetcher.Core.Tests.Fetching;
+
+/// <summary>The per-host circuit breaker: a failing host is paused, its URLs wait rather than fail, and the openings are counted.</summary>
+public sealed class BreakerTests
+{
+    [Fact]
+    public async Task A_failing_host_is_paused_and_its_urls_wait_for_the_breaker_instead_of_failing()
+    {
+        await using var site = await TestSite.StartAsync();
+        var failing = true;
+        site.Links("/", [.. Enumerable.Range(0, 10).Select(i => $"/p/{i}")]);
+        site.Page("/robots.txt", "User-agent: *\nAllow: /\n", "text/plain");
+        site.Fallback = context => Volatile.Read(ref failing) ? Status(context, 503) : Html(context, context.Request.Path);
+        var clock = new WatchedClock();
+        await using var provider = EngineHarness.Build(BreakerOptions(), clock);
+        var engine = provider.GetRequiredService<CrawlEngine>();
+
+        var crawl = EngineHarness.CrawlAsync(provider, [site.Url("/")], CancellationToken.None);
+        // "/" succeeds, /p/0 and /p/1 fail: 2 failures in 4 attempts (robots.txt included) opens the
+        // circuit. The next URL is refused without a request and the engine waits out the pause.
+        var pause = await clock.NextTimerAsync(d => d > TimeSpan.Zero && d <= TimeSpan.FromSeconds(17));
+        Assert.Equal(TimeSpan.FromSeconds(17), pause);
+        Assert.Equal(3, site.Log.Count(p => p != "/robots.txt"));
+        Volatile.Write(ref failing, false);
+        clock.Advance(pause);
+        var results = await crawl;
+
+        Assert.Equal(11, results.Count);
+        Assert.Equal(11, results.Select(r => r.Url).Distinct().Count());
+        Assert.Equal(2, results.Count(r => r.Status == 503));
+        Assert.Equal(9, results.Count(r => r.Status == 200 && r.Error is null));
+        Assert.All(results, r => Assert.Equal(1, r.Attempts));
+        // Every URL was requested once: the one refused by the open circuit was held, not burnt.
+        Assert.Equal(11, site.Log.Count(p => p != "/robots.txt"));
+        Assert.Equal(1, engine.Stats.BreakerOpenings);
+        Assert.Equal(1, engine.Stats.BreakerOpeningsByHost[site.BaseUrl.GetLeftPart(UriPartial.Authority)]);
+        Assert.True(engine.Stats.HeldByBreaker >= 1);
+    }
+
+    [Fact]
+    public async Task A_host_that_never_recovers_still_ends_with_one_record_per_url()
+    {
+        await using var site = await TestSite.StartAsync();
+        site.Links("/", [.. Enumerable.Range(0, 10).Select(i => $"/p/{i}")]);
+        site.Page("/robots.txt", "User-agent: *\nAllow: /\n", "text/plain");
+        site.Fallback = context => Status(context, 503);
+        var clock = new WatchedClock();
+        await using var provider = EngineHarness.Build(BreakerOptions(), clock);
+        var engine = provider.GetRequiredService<CrawlEngine>();
+
+        var (results, waits) = await clock.PumpAsync(EngineHarness.CrawlAsync(provider, [site.Url("/")], CancellationToken.None));
+
+        Assert.Equal(11, results.Count);
+        Assert.Equal(10, results.Count(r => r.Status == 503));
+        // Each pause ends with one probe, which fails and opens the circuit again.
+        Assert.Equal(11, site.Log.Count(p => p != "/robots.txt"));
+        Assert.Equal(9, engine.Stats.BreakerOpenings);
+        Assert.Equal(8, waits.Count);
+        Assert.All(waits, w => Assert.Equal(TimeSpan.FromSeconds(17), w));
+    }
+
+    [Fact]
+    public async Task Another_host_is_not_paused_by_a_failing_one()
+    {
+        await using var failing = await TestSite.StartAsync();
+        await using var healthy = await TestSite.StartAsync();
+        failing.Links("/", [.. Enumerable.Range(0, 10).Select(i => $"/p/{i}")]);
+        failing.Page("/robots.txt", "User-agent: *\nAllow: /\n", "text/plain");
+        failing.Fallback = context => Status(context, 503);
+        healthy.Links("/", [.. Enumerable.Range(0, 10).Select(i => $"/p/{i}")]);
+        healthy.Fallback = context => Html(context, "fine");
+        var clock = new WatchedClock();
+        var options = BreakerOptions();
+        options.Max = 2;
+        await using var provider = EngineHarness.Build(options, clock);
+
+        var crawl = EngineHarness.CrawlAsync(provider, [failing.Url("/"), healthy.Url("/")], CancellationToken.None);
+        // The clock has not moved, so the failing host's pause has not ended: the healthy one is crawled to the end meanwhile.
+        await healthy.WaitForRequestsAsync(12, TimeSpan.FromSeconds(60));
+        var (results, _) = await clock.PumpAsync(crawl);
+
+        Assert.Equal(22, results.Count);
+        Assert.All(results.Where(r => r.Url.StartsWith(healthy.BaseUrl.AbsoluteUri, StringComparison.Ordinal)), r => Assert.Equal(200, r.Status));
+    }
+
+    private static CrawlOptions BreakerOptions()
+    {
+        var options = Options(retries: 0, retryDelay: TimeSpan.Zero);
+        options.Max = 1;
+        options.Depth = 1;
+        options.Robots = true;
+        options.BreakerFailureRatio = 0.5;
+        options.BreakerMinimumThroughput = 4;
+        options.BreakerDuration = TimeSpan.FromSeconds(17);
+        return options;
+    }
+}
