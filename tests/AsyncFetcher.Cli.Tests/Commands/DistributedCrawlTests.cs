@@ -24,11 +24,13 @@ public sealed class DistributedCrawlTests : IDisposable
         site.Synthetic(1000, 10);
         var crawlId = RedisServer.NewCrawlId("two");
 
-        await using var w1 = StartWorker(site, redis, crawlId, "w1");
-        await using var w2 = StartWorker(site, redis, crawlId, "w2");
+        using var w1 = StartWorker(site, redis, crawlId, "w1");
+        using var w2 = StartWorker(site, redis, crawlId, "w2");
 
-        Assert.True(await w1.WaitForExitAsync(Patience) == 0, w1.Stderr);
-        Assert.True(await w2.WaitForExitAsync(Patience) == 0, w2.Stderr);
+        var w1Run = await w1.WaitForExitAsync(Patience);
+        Assert.True(w1Run.ExitCode == 0, w1Run.Stderr);
+        var w2Run = await w2.WaitForExitAsync(Patience);
+        Assert.True(w2Run.ExitCode == 0, w2Run.Stderr);
         var records = Output("w1").Concat(Output("w2")).ToList();
         Assert.Equal(ExpectedUrls(site), records.Select(r => r.Url).Order());
         Assert.All(Output("w1"), r => Assert.Equal("w1", r.Worker));
@@ -52,14 +54,16 @@ public sealed class DistributedCrawlTests : IDisposable
         var crawlId = RedisServer.NewCrawlId("kill");
         string[] limits = ["--max", $"{max}", "--max-per-host", $"{cap}"];
 
-        await using var victim = StartWorker(site, redis, crawlId, "victim", limits);
-        await using var w2 = StartWorker(site, redis, crawlId, "w2", limits);
-        await using var w3 = StartWorker(site, redis, crawlId, "w3", limits);
+        using var victim = StartWorker(site, redis, crawlId, "victim", limits);
+        using var w2 = StartWorker(site, redis, crawlId, "w2", limits);
+        using var w3 = StartWorker(site, redis, crawlId, "w3", limits);
         await UntilRequestsAsync(site, 300, victim, w2, w3);
-        victim.Kill();
+        victim.KillHard();
 
-        Assert.True(await w2.WaitForExitAsync(Patience) == 0, w2.Stderr);
-        Assert.True(await w3.WaitForExitAsync(Patience) == 0, w3.Stderr);
+        var w2Run = await w2.WaitForExitAsync(Patience);
+        Assert.True(w2Run.ExitCode == 0, w2Run.Stderr);
+        var w3Run = await w3.WaitForExitAsync(Patience);
+        Assert.True(w3Run.ExitCode == 0, w3Run.Stderr);
         var records = Output("victim").Concat(Output("w2")).Concat(Output("w3")).ToList();
         Assert.Equal(ExpectedUrls(site), records.Select(r => r.Url).Distinct().Order());
         Assert.InRange(records.Count - Pages, 0, max);
@@ -82,11 +86,11 @@ public sealed class DistributedCrawlTests : IDisposable
         // A lease far longer than the test: only releasing, not expiry, can hand the URLs on.
         string[] flags = ["--lease", "10m", "--max", "4"];
 
-        await using (var stopped = StartWorker(site, redis, crawlId, "stopped", flags))
+        using (var stopped = StartWorker(site, redis, crawlId, "stopped", flags))
         {
             await UntilRequestsAsync(site, 40, stopped);
-            stopped.Interrupt();
-            Assert.Equal(130, await stopped.WaitForExitAsync(Patience));
+            await stopped.SignalAsync("INT");
+            Assert.Equal(130, (await stopped.WaitForExitAsync(Patience)).ExitCode);
         }
         var status = await CliRunner.RunAsync(["status", "--frontier", redis.Address, "--crawl-id", crawlId]);
         var (queued, leased, _, _) = Counts(status.Stdout);
@@ -94,8 +98,9 @@ public sealed class DistributedCrawlTests : IDisposable
         Assert.True(queued > 0, status.Stdout);
         Assert.DoesNotContain("stopped", status.Stdout, StringComparison.Ordinal);
 
-        await using var rest = StartWorker(site, redis, crawlId, "rest", flags);
-        Assert.True(await rest.WaitForExitAsync(Patience) == 0, rest.Stderr);
+        using var rest = StartWorker(site, redis, crawlId, "rest", flags);
+        var restRun = await rest.WaitForExitAsync(Patience);
+        Assert.True(restRun.ExitCode == 0, restRun.Stderr);
         var records = Output("stopped").Concat(Output("rest")).ToList();
         Assert.Equal(ExpectedUrls(site, 300), records.Select(r => r.Url).Order());
     }
@@ -109,14 +114,15 @@ public sealed class DistributedCrawlTests : IDisposable
         site.Delay = TimeSpan.FromMilliseconds(5);
         var crawlId = RedisServer.NewCrawlId("restart");
 
-        await using var worker = StartWorker(site, redis, crawlId, "w", ["--lease", "5s"], quiet: false);
+        using var worker = StartWorker(site, redis, crawlId, "w", ["--lease", "5s"], quiet: false);
         await UntilRequestsAsync(site, 50, worker);
         await redis.StopAsync();
         await worker.WaitForStderrAsync("unavailable", Patience);
         await redis.RestartAsync();
 
-        Assert.True(await worker.WaitForExitAsync(Patience) == 0, worker.Stderr);
-        Assert.Contains("is back", worker.Stderr, StringComparison.Ordinal);
+        var workerRun = await worker.WaitForExitAsync(Patience);
+        Assert.True(workerRun.ExitCode == 0, workerRun.Stderr);
+        Assert.Contains("is back", workerRun.Stderr, StringComparison.Ordinal);
         Assert.Equal(ExpectedUrls(site, 300), Output("w").Select(r => r.Url).Order());
     }
 
@@ -178,7 +184,7 @@ public sealed class DistributedCrawlTests : IDisposable
     }
 
     /// <summary>A worker with test defaults (short lease, small limits); <paramref name="flags"/> are added, or replace a default of the same name.</summary>
-    private CliProcess StartWorker(TestSite site, RedisServer redis, string crawlId, string worker, string[]? flags = null, bool quiet = true)
+    private RunningCli StartWorker(TestSite site, RedisServer redis, string crawlId, string worker, string[]? flags = null, bool quiet = true)
     {
         var options = new Dictionary<string, string>
         {
@@ -189,20 +195,20 @@ public sealed class DistributedCrawlTests : IDisposable
         {
             options[flags![i]] = flags[i + 1];
         }
-        return CliProcess.Start([
+        return RunningCli.Start([
             "crawl", site.Url("/index.html").AbsoluteUri, .. options.SelectMany(o => new[] { o.Key, o.Value }), .. quiet ? new[] { "--quiet" } : []]);
     }
 
     /// <summary>Waits until the site has seen <paramref name="count"/> requests; fails at once, with its stderr, if a worker exits first.</summary>
-    private static async Task UntilRequestsAsync(TestSite site, int count, params CliProcess[] workers)
+    private static async Task UntilRequestsAsync(TestSite site, int count, params RunningCli[] workers)
     {
         var seen = site.WaitForRequestsAsync(count, Patience);
-        var exited = workers.Select(async w => (w, await w.WaitForExitAsync(Patience))).ToList();
+        var exited = workers.Select(w => w.WaitForExitAsync(Patience)).ToList();
         var first = await Task.WhenAny([seen, .. exited]);
         if (first != seen)
         {
-            var (worker, code) = await (Task<(CliProcess, int)>)first;
-            Assert.Fail($"a worker exited ({code}) before the site saw {count} requests: {worker.Stderr}");
+            var run = await (Task<CliResult>)first;
+            Assert.Fail($"a worker exited ({run.ExitCode}) before the site saw {count} requests: {run.Stderr}");
         }
         await seen;
     }
