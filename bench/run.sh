@@ -8,6 +8,8 @@
 #        TIMEOUT=300       seconds before one crawl is killed and marked failed
 #        QUIET_WAIT=60     seconds to wait for other CPU load to settle before each run
 #        SCALE=1           also run the 100,000-page --state workload (asyncfetch only)
+#        SITES=DIR         cache of generated sites (default /var/tmp/asyncfetch-bench;
+#                          the SCALE site is 800 MB and takes minutes to write or delete)
 # Writes docs/performance.md and keeps raw results and logs in bench/out/last/.
 set -euo pipefail
 
@@ -18,6 +20,7 @@ RUNS=${RUNS:-3}
 TIMEOUT=${TIMEOUT:-300}
 QUIET_WAIT=${QUIET_WAIT:-60}
 SCALE=${SCALE:-0}
+SITES=${SITES:-/var/tmp/asyncfetch-bench}
 DELAY=0.05
 PAGES=1000 LINKS=10 BYTES=8000
 SCALE_PAGES=100000 SCALE_CONC=100
@@ -26,14 +29,17 @@ SCALE_PAGES=100000 SCALE_CONC=100
 out=$repo/bench/out
 last=$out/last
 work=$(mktemp -d /tmp/asyncfetch-bench.XXXXXX)
-chmod 755 "$work"  # nginx workers run unprivileged and must reach the site under it
 nginx_runs=()
 policy_rc_created=0
+scale_pid=""
 
 log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 
 cleanup() {
   local r pid
+  # A background job ignores Ctrl+C, so the scale crawl is stopped here (timeout
+  # passes the TERM on to asyncfetch).
+  if [ -n "$scale_pid" ]; then kill "$scale_pid" 2>/dev/null || true; fi
   for r in "${nginx_runs[@]}"; do
     pid=$(cat "$r/nginx.pid" 2>/dev/null) || continue
     kill "$pid" 2>/dev/null || true
@@ -84,7 +90,8 @@ mkdir -p "$last/logs"
 # ---------------------------------------------------------------- asyncfetch
 af_reason=""
 if [ -n "${ASYNCFETCH:-}" ]; then
-  AF=$ASYNCFETCH
+  # Crawls run in scratch directories, so a relative path is made absolute here.
+  if [[ $ASYNCFETCH == */* ]]; then AF=$(realpath "$ASYNCFETCH"); else AF=$(command -v "$ASYNCFETCH" || echo "$ASYNCFETCH"); fi
 else
   AF=$out/asyncfetch/asyncfetch
   log "building asyncfetch (Release)"
@@ -97,7 +104,7 @@ fi
 if [ -z "$af_reason" ]; then
   if [ ! -x "$AF" ]; then
     af_reason="no binary at $AF"
-  elif ! af_help=$("$AF" --help 2>&1); then
+  elif ! af_help=$(timeout 30 "$AF" --help 2>&1); then
     af_reason="'asyncfetch --help' failed"
   elif ! grep -qw crawl <<<"$af_help"; then
     af_reason="no crawl command yet ('--help' does not list it)"
@@ -122,9 +129,26 @@ serve() {
   access=$run/access.log
 }
 
-log "generating the synthetic site ($PAGES pages)"
-synth=$work/site
-synth_pages=$(python3 "$benchsite/gensite.py" "$synth" --pages "$PAGES" --links "$LINKS" --bytes "$BYTES")
+# gen_site PAGES -> sets $site_dir and $site_pages (gensite.py's count). Sites are kept in
+# $SITES, keyed by their parameters and gensite.py's hash, because writing (and
+# deleting) the 100,000-page one takes minutes; .pages marks a finished site.
+gen_site() {
+  local key
+  key="pages$1-links$LINKS-bytes$BYTES-$(sha1sum "$benchsite/gensite.py" | cut -c1-12)"
+  site_dir=$SITES/$key
+  if [ ! -s "$site_dir/.pages" ]; then
+    log "generating the synthetic site ($1 pages) in $site_dir"
+    rm -rf "$site_dir"
+    mkdir -p "$site_dir"
+    chmod 755 "$SITES" "$site_dir"  # nginx workers run unprivileged
+    python3 "$benchsite/gensite.py" "$site_dir" --pages "$1" --links "$LINKS" --bytes "$BYTES" >"$site_dir/.pages.tmp"
+    mv "$site_dir/.pages.tmp" "$site_dir/.pages"
+  fi
+  site_pages=$(cat "$site_dir/.pages")
+}
+
+gen_site "$PAGES"
+synth=$site_dir synth_pages=$site_pages
 serve "$synth" "$DELAY"
 synth_port=$port synth_log=$access
 
@@ -211,7 +235,8 @@ run_one() {
   after=$(wc -l <"$access")
   slice=$last/logs/$tag.access.log
   sed -n "$((before + 1)),${after}p" "$access" >"$slice"
-  read -r wall rss usr sys < <(tail -n 1 "$cwd/.time")
+  read -r wall rss usr sys < <(tail -n 1 "$cwd/.time" 2>/dev/null) || true
+  if ! [[ ${sys:-} =~ ^[0-9.]+$ ]]; then rc=untimed wall=0 rss=0 usr=0 sys=0; fi
   cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN{printf "%.2f", u + s}')
   ngx=$(awk -v a="$ngx0" -v b="$ngx1" 'BEGIN{printf "%.2f", b - a}')
   # Cores kept busy by anything but the crawler and its nginx (builds, tests, ...).
@@ -222,6 +247,7 @@ run_one() {
   # docs have no robots.txt and one dangling link): the crawl itself is complete.
   if [ "$rc" = 0 ] || { [ "$crawler" = wget2 ] && [ "$rc" = 8 ]; }; then status=ok
   elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then status=timeout
+  elif [ "$rc" = untimed ]; then status=untimed
   else status="exit-$rc"; fi
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$w" "$crawler" "$i" "$status" "$wall" "$rss" \
     "$cpu" "$ngx" "$other" \
@@ -246,7 +272,7 @@ done
 # ---------------------------------------------------------------- start-up
 startup="n/a ($af_reason)"
 # Measured whenever the binary starts, even before it can crawl (then it says so).
-if command -v "$AF" >/dev/null && "$AF" --help >/dev/null 2>&1; then
+if command -v "$AF" >/dev/null && timeout 30 "$AF" --help >/dev/null 2>&1; then
   if command -v hyperfine >/dev/null; then
     hyperfine -N --warmup 3 --runs 20 --export-json "$last/startup.json" "$AF --help" >"$last/logs/startup.out" 2>&1
     startup=$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))["results"][0]
@@ -267,22 +293,21 @@ if [ "$SCALE" = 1 ]; then
   if [ -n "$af_reason" ]; then
     scale="n/a ($af_reason)"
   else
-    log "generating the scale site ($SCALE_PAGES pages); this takes about a minute"
-    big=$work/big
-    big_pages=$(python3 "$benchsite/gensite.py" "$big" --pages "$SCALE_PAGES" --links "$LINKS" --bytes "$BYTES")
-    serve "$big" 0
+    gen_site "$SCALE_PAGES"
+    serve "$site_dir" 0
     before=$(wc -l <"$access")
     cwd=$(mktemp -d "$work/cwd.XXXXXX")
     set +e
     (cd "$cwd" && exec timeout --foreground -k 5 "$((TIMEOUT * 20))" "$AF" crawl "http://127.0.0.1:$port/index.html" \
        --max "$SCALE_CONC" --depth $((SCALE_PAGES + 1)) --quiet --output /dev/null --state "$cwd/state") \
        >"$last/logs/scale.out" 2>&1 &
-    crawl_pid=$!
-    python3 "$repo/bench/scale_sample.py" "$crawl_pid" "$access" "$before" >"$last/scale-samples.tsv"
-    wait "$crawl_pid"; rc=$?
+    scale_pid=$!
+    python3 "$repo/bench/scale_sample.py" "$scale_pid" "$access" "$before" >"$last/scale-samples.tsv"
+    wait "$scale_pid"; rc=$?
+    scale_pid=""
     set -e
     rm -rf "$cwd"
-    scale=$(python3 "$repo/bench/scale_sample.py" --summary "$last/scale-samples.tsv" "$rc" "$((big_pages + 1))")
+    scale=$(python3 "$repo/bench/scale_sample.py" --summary "$last/scale-samples.tsv" "$rc" "$((site_pages + 1))")
   fi
 fi
 
