@@ -15,6 +15,7 @@ set -euo pipefail
 
 repo=$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)
 SHARED=${SHARED:-$repo/../shared}
+[ -x "$SHARED/benchsite/serve.sh" ] || { echo "no benchsite kit in $SHARED/benchsite: set SHARED=DIR" >&2; exit 2; }
 benchsite=$(cd "$SHARED/benchsite" && pwd)
 RUNS=${RUNS:-3}
 TIMEOUT=${TIMEOUT:-300}
