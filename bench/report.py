@@ -137,6 +137,9 @@ def main():
             line += f", off: {', '.join(off)}" if off else ", all runs match"
         if dup:
             line += f"; fetched some URL twice: {', '.join(dup)}"
+        bad = sorted({p for r in ok for p in r["not_2xx_3xx_paths"].split()})
+        if bad:
+            line += "; not 2xx/3xx (path:status, at most 5 a run): " + ", ".join(f"`{p}`" for p in bad)
         counts.append(line + ".")
 
     limit_lines = []

@@ -212,7 +212,7 @@ wait_quiet() {
 }
 
 results=$last/results.tsv
-printf 'workload\tcrawler\trun\tstatus\twall_s\tmaxrss_kib\tcpu_s\tnginx_cpu_s\tother_cpu\trequests\trobots\tnon_2xx_3xx\tunique_paths\turlset\n' >"$results"
+printf 'workload\tcrawler\trun\tstatus\twall_s\tmaxrss_kib\tcpu_s\tnginx_cpu_s\tother_cpu\trequests\trobots\tnon_2xx_3xx\tunique_paths\turlset\tnot_2xx_3xx_paths\n' >"$results"
 
 # run_one WORKLOAD CRAWLER RUN URL N ACCESS_LOG: one measured crawl, one results row
 run_one() {
@@ -250,13 +250,14 @@ run_one() {
   elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then status=timeout
   elif [ "$rc" = untimed ]; then status=untimed
   else status="exit-$rc"; fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$w" "$crawler" "$i" "$status" "$wall" "$rss" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$w" "$crawler" "$i" "$status" "$wall" "$rss" \
     "$cpu" "$ngx" "$other" \
     "$(wc -l <"$slice")" \
     "$(grep -c '"GET /robots.txt ' "$slice" || true)" \
     "$(awk '$9 !~ /^[23]/' "$slice" | wc -l)" \
     "$(awk '{print $7}' "$slice" | sort -u | wc -l)" \
-    "$(awk '{print $7}' "$slice" | sort -u | sha1sum | cut -c1-12)" >>"$results"
+    "$(awk '{print $7}' "$slice" | sort -u | sha1sum | cut -c1-12)" \
+    "$(awk '$9 !~ /^[23]/ {print $7 ":" $9}' "$slice" | sort -u | head -n 5 | paste -sd ' ')" >>"$results"
   log "$w $crawler run $i: $status, ${wall}s, $(wc -l <"$slice") requests, other load ${other} cores"
 }
 
