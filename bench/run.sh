@@ -98,7 +98,7 @@ else
   log "building asyncfetch (Release)"
   if ! command -v dotnet >/dev/null; then
     af_reason="dotnet SDK not installed"
-  elif ! dotnet publish "$repo/src/AsyncFetcher.Cli" -c Release -o "$out/asyncfetch" >"$last/build.log" 2>&1; then
+  elif ! dotnet publish "$repo/src/AsyncFetcher.Cli" -c Release -r linux-x64 --self-contained false -o "$out/asyncfetch" >"$last/build.log" 2>&1; then
     af_reason="build failed (bench/out/last/build.log)"
   fi
 fi
