@@ -54,7 +54,10 @@ internal static class ResilienceSetup
                 };
             })
             // The handler factory would otherwise recycle handlers (and their pools) every two minutes.
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            // Every outcome is already in its record; the factory's per-request logging handlers
+            // (which also redact each URI) would only cost time on the hot path.
+            .RemoveAllLoggers();
 
         builder.AddStandardResilienceHandler()
             .Configure((HttpStandardResilienceOptions resilience, IServiceProvider sp) =>
