@@ -134,17 +134,22 @@ serve() {
 # $SITES, keyed by their parameters and gensite.py's hash, because writing (and
 # deleting) the 100,000-page one takes minutes; .pages marks a finished site.
 gen_site() {
-  local key
+  local key lock
   key="pages$1-links$LINKS-bytes$BYTES-$(sha1sum "$benchsite/gensite.py" | cut -c1-12)"
   site_dir=$SITES/$key
+  mkdir -p "$SITES"
+  chmod 755 "$SITES"  # nginx workers run unprivileged
+  # Other checkouts on this machine share the cache: one writer at a time.
+  exec {lock}>"$SITES/.lock"
+  flock "$lock"
   if [ ! -s "$site_dir/.pages" ]; then
     log "generating the synthetic site ($1 pages) in $site_dir"
     rm -rf "$site_dir"
-    mkdir -p "$site_dir"
-    chmod 755 "$SITES" "$site_dir"  # nginx workers run unprivileged
+    mkdir -m 755 "$site_dir"
     python3 "$benchsite/gensite.py" "$site_dir" --pages "$1" --links "$LINKS" --bytes "$BYTES" >"$site_dir/.pages.tmp"
     mv "$site_dir/.pages.tmp" "$site_dir/.pages"
   fi
+  exec {lock}>&-
   site_pages=$(cat "$site_dir/.pages")
 }
 
@@ -300,8 +305,10 @@ if [ "$SCALE" = 1 ]; then
     before=$(wc -l <"$access")
     cwd=$(mktemp -d "$work/cwd.XXXXXX")
     set +e
+    # Records go to a scratch file, not /dev/null: with --state the output is reopened
+    # and cut back to the last checkpoint on resume, which /dev/null refuses (EINVAL).
     (cd "$cwd" && exec timeout --foreground -k 5 "$((TIMEOUT * 20))" "$AF" crawl "http://127.0.0.1:$port/index.html" \
-       --max "$SCALE_CONC" --depth $((SCALE_PAGES + 1)) --quiet --output /dev/null --state "$cwd/state") \
+       --max "$SCALE_CONC" --depth $((SCALE_PAGES + 1)) --quiet --output "$cwd/records.jsonl" --state "$cwd/state") \
        >"$last/logs/scale.out" 2>&1 &
     scale_pid=$!
     python3 "$repo/bench/scale_sample.py" "$scale_pid" "$access" "$before" >"$last/scale-samples.tsv"
@@ -310,6 +317,7 @@ if [ "$SCALE" = 1 ]; then
     set -e
     rm -rf "$cwd"
     scale=$(python3 "$repo/bench/scale_sample.py" --summary "$last/scale-samples.tsv" "$rc" "$((site_pages + 1))")
+    if [ "$rc" != 0 ]; then scale="$scale; asyncfetch said: $(head -n 1 "$last/logs/scale.out")"; fi
   fi
 fi
 
