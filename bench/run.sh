@@ -118,8 +118,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 # serve SITE DELAY -> sets $port and $access (the access log of the new nginx)
 serve() {
-  local site=$1 delay=$2 run="" try
-  for try in 1 2 3; do
+  local site=$1 delay=$2 run=""
+  for _ in 1 2 3; do
     port=$(free_port)
     if run=$("$benchsite/serve.sh" "$site" "$port" "$delay" 2>>"$work/serve.log"); then break; fi
     run=""
@@ -183,6 +183,7 @@ workloads=(
 # links only, robots.txt obeyed, nothing written to disk.
 crawler_cmd() {
   local crawler=$1 url=$2 n=$3
+  # shellcheck disable=SC2054  # the commas belong to --ignore-tags
   case $crawler in
     # -O /dev/null: wget2 parses links from memory, so nothing is written;
     # --ignore-tags: follow <a href> only, like the others (no img/css/js requisites).
