@@ -118,8 +118,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 # serve SITE DELAY -> sets $port and $access (the access log of the new nginx)
 serve() {
-  local site=$1 delay=$2 run="" try
-  for try in 1 2 3; do
+  local site=$1 delay=$2 run=""
+  for _ in 1 2 3; do
     port=$(free_port)
     if run=$("$benchsite/serve.sh" "$site" "$port" "$delay" 2>>"$work/serve.log"); then break; fi
     run=""
@@ -134,17 +134,22 @@ serve() {
 # $SITES, keyed by their parameters and gensite.py's hash, because writing (and
 # deleting) the 100,000-page one takes minutes; .pages marks a finished site.
 gen_site() {
-  local key
+  local key lock
   key="pages$1-links$LINKS-bytes$BYTES-$(sha1sum "$benchsite/gensite.py" | cut -c1-12)"
   site_dir=$SITES/$key
+  mkdir -p "$SITES"
+  chmod 755 "$SITES"  # nginx workers run unprivileged
+  # Other checkouts on this machine share the cache: one writer at a time.
+  exec {lock}>"$SITES/.lock"
+  flock "$lock"
   if [ ! -s "$site_dir/.pages" ]; then
     log "generating the synthetic site ($1 pages) in $site_dir"
     rm -rf "$site_dir"
-    mkdir -p "$site_dir"
-    chmod 755 "$SITES" "$site_dir"  # nginx workers run unprivileged
+    mkdir -m 755 "$site_dir"
     python3 "$benchsite/gensite.py" "$site_dir" --pages "$1" --links "$LINKS" --bytes "$BYTES" >"$site_dir/.pages.tmp"
     mv "$site_dir/.pages.tmp" "$site_dir/.pages"
   fi
+  exec {lock}>&-
   site_pages=$(cat "$site_dir/.pages")
 }
 
@@ -178,6 +183,7 @@ workloads=(
 # links only, robots.txt obeyed, nothing written to disk.
 crawler_cmd() {
   local crawler=$1 url=$2 n=$3
+  # shellcheck disable=SC2054  # the commas belong to --ignore-tags
   case $crawler in
     # -O /dev/null: wget2 parses links from memory, so nothing is written;
     # --ignore-tags: follow <a href> only, like the others (no img/css/js requisites).
@@ -300,8 +306,10 @@ if [ "$SCALE" = 1 ]; then
     before=$(wc -l <"$access")
     cwd=$(mktemp -d "$work/cwd.XXXXXX")
     set +e
+    # Records go to a scratch file, not /dev/null: with --state the output is reopened
+    # and cut back to the last checkpoint on resume, which /dev/null refuses (EINVAL).
     (cd "$cwd" && exec timeout --foreground -k 5 "$((TIMEOUT * 20))" "$AF" crawl "http://127.0.0.1:$port/index.html" \
-       --max "$SCALE_CONC" --depth $((SCALE_PAGES + 1)) --quiet --output /dev/null --state "$cwd/state") \
+       --max "$SCALE_CONC" --depth $((SCALE_PAGES + 1)) --quiet --output "$cwd/records.jsonl" --state "$cwd/state") \
        >"$last/logs/scale.out" 2>&1 &
     scale_pid=$!
     python3 "$repo/bench/scale_sample.py" "$scale_pid" "$access" "$before" >"$last/scale-samples.tsv"
@@ -310,6 +318,7 @@ if [ "$SCALE" = 1 ]; then
     set -e
     rm -rf "$cwd"
     scale=$(python3 "$repo/bench/scale_sample.py" --summary "$last/scale-samples.tsv" "$rc" "$((site_pages + 1))")
+    if [ "$rc" != 0 ]; then scale="$scale; asyncfetch said: $(head -n 1 "$last/logs/scale.out")"; fi
   fi
 fi
 
