@@ -23,7 +23,11 @@ public static class OutputFile
             var same = string.Equals(checkpoint.Output, Path.GetFullPath(path), StringComparison.Ordinal);
             if (same && length >= checkpoint.OutputLength)
             {
-                stream.SetLength(checkpoint.OutputLength);
+                // Only when something is cut: a device such as /dev/null refuses SetLength.
+                if (length != checkpoint.OutputLength)
+                {
+                    stream.SetLength(checkpoint.OutputLength);
+                }
             }
             else
             {
@@ -63,7 +67,10 @@ public static class OutputFile
             }
             end = start;
         }
-        stream.SetLength(end);
+        if (end != length)
+        {
+            stream.SetLength(end);
+        }
         return length - end;
     }
 }

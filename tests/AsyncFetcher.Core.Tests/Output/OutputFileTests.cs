@@ -86,4 +86,18 @@ public sealed class OutputFileTests : IDisposable
 
         Assert.Equal("", File.ReadAllText(OutputPath));
     }
+
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(120L)]
+    public void A_device_such_as_dev_null_can_be_the_output_of_a_resumed_crawl(long savedLength)
+    {
+        var (stream, cut) = OutputFile.OpenForResume("/dev/null", new CrawlCheckpoint(3, "/dev/null", savedLength));
+        using (stream)
+        {
+            stream.Write("{}\n"u8);
+        }
+
+        Assert.Equal(0, cut);
+    }
 }
