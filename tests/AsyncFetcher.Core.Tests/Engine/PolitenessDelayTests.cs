@@ -18,6 +18,7 @@ public sealed class PolitenessDelayTests
     {
         var clock = new FakeTimeProvider();
         var arrivals = new ConcurrentQueue<(string Path, DateTimeOffset At)>();
+        using var arrived = new SemaphoreSlim(0);
         await using var site = await TestSite.StartAsync();
         foreach (var path in new[] { "/", "/a", "/b", "/c" })
         {
@@ -26,6 +27,7 @@ public sealed class PolitenessDelayTests
             site.Map(page, async context =>
             {
                 arrivals.Enqueue((page, clock.GetUtcNow()));
+                arrived.Release();
                 context.Response.ContentType = "text/html";
                 await context.Response.WriteAsync(TestSite.Html(page, links));
             });
@@ -36,10 +38,12 @@ public sealed class PolitenessDelayTests
         await using var provider = EngineHarness.Build(options, clock);
         var crawl = EngineHarness.CrawlAsync(provider, [site.Url("/")], CancellationToken.None);
 
-        // Each time a page reaches the server, move the clock one delay on: the next page may go then.
-        for (var seen = 2; seen <= 5; seen++)
+        // Each time a page has reached the server (and read the clock), move the clock one delay on:
+        // the next page may go then. Waiting on the handler, not the request log, keeps the advance
+        // from overtaking the handler's reading of the clock.
+        for (var page = 0; page < 4; page++)
         {
-            await site.WaitForRequestsAsync(seen, TimeSpan.FromSeconds(30));
+            Assert.True(await arrived.WaitAsync(TimeSpan.FromSeconds(30)), $"page {page + 1} never arrived");
             clock.Advance(options.Delay);
         }
         var results = await crawl.WaitAsync(TimeSpan.FromSeconds(30));
