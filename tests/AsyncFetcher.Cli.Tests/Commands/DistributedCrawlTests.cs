@@ -67,8 +67,11 @@ public sealed class DistributedCrawlTests : IDisposable
         var records = Output("victim").Concat(Output("w2")).Concat(Output("w3")).ToList();
         Assert.Equal(ExpectedUrls(site), records.Select(r => r.Url).Distinct().Order());
         Assert.InRange(records.Count - Pages, 0, max);
+        // Fetched again: the victim's leased pages that were not yet marked done — in flight, or
+        // fetched with the record not yet written (a loaded machine slows the writer). A worker
+        // leases at most 2 x --max at a time, so that is the bound.
         var fetchedTwice = site.Log.Where(path => path != "/robots.txt").CountBy(path => path).Count(page => page.Value > 1);
-        Assert.InRange(fetchedTwice, 0, max);
+        Assert.InRange(fetchedTwice, 0, 2 * max);
         Assert.InRange(site.PeakInFlight, 1, cap);
 
         var status = await CliRunner.RunAsync(["status", "--frontier", redis.Address, "--crawl-id", crawlId]);
