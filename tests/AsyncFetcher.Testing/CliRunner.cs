@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace AsyncFetcher.Testing;
 
@@ -9,34 +8,12 @@ namespace AsyncFetcher.Testing;
 /// </summary>
 public static class CliRunner
 {
+    /// <summary>Runs the binary to its exit (killed after <paramref name="timeout"/>, 2 minutes by default).</summary>
     public static async Task<CliResult> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null,
         string? standardInput = null, string? workingDirectory = null, TimeSpan? timeout = null)
     {
-        using var process = new Process { StartInfo = StartInfo(args, environment, workingDirectory) };
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (stdout) { stdout.AppendLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (stderr) { stderr.AppendLine(e.Data); } } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (standardInput is not null)
-        {
-            await process.StandardInput.WriteAsync(standardInput);
-        }
-        process.StandardInput.Close();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"asyncfetch {string.Join(' ', args)} did not exit; stderr: {stderr}");
-        }
-        process.WaitForExit();
-        return new CliResult(process.ExitCode, stdout.ToString(), stderr.ToString());
+        using var running = RunningCli.Start(args, environment, workingDirectory, standardInput);
+        return await running.WaitForExitAsync(timeout ?? TimeSpan.FromMinutes(2));
     }
 
     /// <summary>A started process with redirected output, for tests that signal it mid-run.</summary>

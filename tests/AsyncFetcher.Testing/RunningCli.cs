@@ -14,17 +14,25 @@ public sealed class RunningCli : IDisposable
     private readonly StringBuilder stderr = new();
     private readonly List<(string Text, TaskCompletionSource Seen)> awaited = [];
 
-    private RunningCli(IEnumerable<string> args)
+    private RunningCli(IEnumerable<string> args, IDictionary<string, string>? environment, string? workingDirectory, string? standardInput)
     {
-        process = CliRunner.Start(args);
+        process = CliRunner.Start(args, environment, workingDirectory);
         process.OutputDataReceived += (_, e) => Append(stdout, e.Data);
         process.ErrorDataReceived += (_, e) => Append(stderr, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (standardInput is not null)
+        {
+            process.StandardInput.Write(standardInput);
+        }
         process.StandardInput.Close();
     }
 
-    public static RunningCli Start(params string[] args) => new(args);
+    public static RunningCli Start(params string[] args) => new(args, null, null, null);
+
+    /// <summary>Starts the binary with its environment, folder and standard input (closed after <paramref name="standardInput"/>).</summary>
+    public static RunningCli Start(IEnumerable<string> args, IDictionary<string, string>? environment, string? workingDirectory, string? standardInput) =>
+        new(args, environment, workingDirectory, standardInput);
 
     /// <summary>Sends a signal (INT, TERM) with kill(1), as Ctrl+C or a service manager would.</summary>
     public async Task SignalAsync(string signal)
