@@ -1,8 +1,10 @@
 using AsyncFetcher.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace AsyncFetcher.Cli.Hosting;
 
@@ -15,7 +17,6 @@ internal static class CrawlHost
 {
     public static IHost Build(IDictionary<string, string?> flags, string? configFile, bool quiet, Action<IServiceCollection>? configure = null)
     {
-        DurationConverter.Register();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             DisableDefaults = true,
@@ -28,6 +29,7 @@ internal static class CrawlHost
         }
         builder.Configuration.AddEnvironmentVariables("ASYNCFETCH_");
         builder.Configuration.AddInMemoryCollection(flags);
+        DurationSettings.Normalize(builder.Configuration);
 
         builder.Logging.ClearProviders();
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
@@ -35,7 +37,9 @@ internal static class CrawlHost
         {
             o.FormatterName = TerseConsoleFormatter.FormatterName;
             o.LogToStandardErrorThreshold = LogLevel.Trace;
-        }).AddConsoleFormatter<TerseConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+        });
+        // Registered directly: AddConsoleFormatter<,> binds formatter options by reflection, which Native AOT can't.
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, TerseConsoleFormatter>());
         // Every failure is already in its record; Polly's per-attempt log lines would repeat it.
         builder.Logging.AddFilter("Polly", LogLevel.None);
         builder.Logging.AddFilter("Microsoft.Extensions.Http", LogLevel.Warning);

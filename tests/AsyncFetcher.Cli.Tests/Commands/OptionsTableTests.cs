@@ -53,8 +53,9 @@ public sealed class OptionsTableTests
     [Fact]
     public void Appsettings_json_documents_every_setting_with_its_default()
     {
-        DurationConverter.Register();
-        var section = new ConfigurationBuilder().AddJsonFile(RepoPaths.File("appsettings.json")).Build().GetSection(CrawlOptions.Section);
+        var configuration = new ConfigurationBuilder().AddJsonFile(RepoPaths.File("appsettings.json")).Build();
+        DurationSettings.Normalize(configuration);
+        var section = configuration.GetSection(CrawlOptions.Section);
         var bound = section.Get<CrawlOptions>()!;
         var defaults = new CrawlOptions();
 
