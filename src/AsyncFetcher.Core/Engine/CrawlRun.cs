@@ -620,8 +620,7 @@ internal sealed class CrawlRun
         if (response.IsHtml && response.Status is >= 200 and < 300)
         {
             // Parsing runs after the slot is released: CPU work should not hold a network slot.
-            var html = HtmlDecoder.Decode(response.Body.Span, response.Charset);
-            links = extractor.Extract(html, request.Url);
+            links = extractor.Extract(response.Body.Span, response.Charset, request.Url);
         }
         return new PageEvent(request, response with { Body = default }, links);
     }

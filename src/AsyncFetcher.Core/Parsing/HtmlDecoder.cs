@@ -17,20 +17,69 @@ internal static class HtmlDecoder
 
     public static string Decode(ReadOnlySpan<byte> body, string? headerCharset)
     {
+        var encoding = DetectEncoding(body, headerCharset, out var preambleLength);
+        return encoding.GetString(body[preambleLength..]);
+    }
+
+    /// <summary>
+    /// Picks the encoding of an HTML body; <paramref name="preambleLength"/> is the length of the
+    /// byte-order mark to skip before decoding (0 when there is none).
+    /// </summary>
+    public static Encoding DetectEncoding(ReadOnlySpan<byte> body, string? headerCharset, out int preambleLength)
+    {
         if (body.StartsWith(Encoding.UTF8.Preamble))
         {
-            return Encoding.UTF8.GetString(body[3..]);
+            preambleLength = 3;
+            return Encoding.UTF8;
         }
         if (body.StartsWith(Encoding.Unicode.Preamble))
         {
-            return Encoding.Unicode.GetString(body[2..]);
+            preambleLength = 2;
+            return Encoding.Unicode;
         }
         if (body.StartsWith(Encoding.BigEndianUnicode.Preamble))
         {
-            return Encoding.BigEndianUnicode.GetString(body[2..]);
+            preambleLength = 2;
+            return Encoding.BigEndianUnicode;
         }
-        var encoding = Lookup(headerCharset) ?? Lookup(MetaCharset(body[..Math.Min(body.Length, 1024)])) ?? Encoding.UTF8;
-        return encoding.GetString(body);
+        preambleLength = 0;
+        return Lookup(headerCharset) ?? Lookup(MetaCharset(body[..Math.Min(body.Length, 1024)])) ?? Encoding.UTF8;
+    }
+
+    /// <summary>
+    /// True when markup can be read from the raw bytes: every ASCII character is its own single
+    /// byte, and no byte of a non-ASCII character looks like one. That holds for UTF-8 and for
+    /// the single-byte code pages (windows-125x, ISO-8859-x, KOI8, ...). Multi-byte legacy code
+    /// pages (Shift_JIS, GBK, Big5, EUC-*) are left out: their decoders may swallow an ASCII
+    /// byte that follows a broken lead byte, so bytes and text could disagree on where a
+    /// quote is; stateful ones (ISO-2022-*, UTF-7) and UTF-16/32 fail the round trip.
+    /// </summary>
+    public static bool IsAsciiCompatible(Encoding encoding) =>
+        encoding.CodePage == Encoding.UTF8.CodePage ||
+        (encoding.IsSingleByte && AsciiRoundTrips.GetOrAdd(encoding.CodePage, static (_, e) => RoundTripsAscii(e), encoding));
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> AsciiRoundTrips = new();
+
+    private static bool RoundTripsAscii(Encoding encoding)
+    {
+        Span<byte> ascii = stackalloc byte[128];
+        for (var i = 0; i < ascii.Length; i++)
+        {
+            ascii[i] = (byte)i;
+        }
+        var text = encoding.GetString(ascii);
+        if (text.Length != ascii.Length)
+        {
+            return false;
+        }
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] != i)
+            {
+                return false;
+            }
+        }
+        return encoding.GetBytes(text).AsSpan().SequenceEqual(ascii);
     }
 
     private static Encoding? Lookup(string? name)
