@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace AsyncFetcher.Core.Parsing;
@@ -293,7 +294,7 @@ internal ref struct HtmlByteScanner
 
             // The name's first character is taken whatever it is, '=' and quotes included.
             var nameStart = i++;
-            while (i < n && !IsAttributeNameEnd(html[i]))
+            while (i < n && !Is(html[i], AttributeNameEndMask))
             {
                 i++;
             }
@@ -344,7 +345,7 @@ internal ref struct HtmlByteScanner
             else if (c != '>')
             {
                 var start = i;
-                while (i < n && !IsSpace(html[i]) && html[i] != '>')
+                while (i < n && !Is(html[i], UnquotedValueEndMask))
                 {
                     i++;
                 }
@@ -469,13 +470,23 @@ internal ref struct HtmlByteScanner
         }
     }
 
+    // Character classes as bit masks over the first 64 byte values: every delimiter of interest is below '@'.
+    private const ulong SpaceMask = 1UL << ' ' | 1UL << '\t' | 1UL << '\n' | 1UL << '\r' | 1UL << '\f';
+    private const ulong TagNameEndMask = SpaceMask | 1UL << '/' | 1UL << '>';
+    private const ulong AttributeNameEndMask = TagNameEndMask | 1UL << '=';
+    private const ulong UnquotedValueEndMask = SpaceMask | 1UL << '>';
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsAsciiLetter(byte c) => (uint)((c | 0x20) - 'a') <= 'z' - 'a';
 
-    private static bool IsSpace(byte c) => c is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)'\f';
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsSpace(byte c) => Is(c, SpaceMask);
 
-    private static bool IsTagNameEnd(byte c) => IsSpace(c) || c is (byte)'/' or (byte)'>';
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsTagNameEnd(byte c) => Is(c, TagNameEndMask);
 
-    private static bool IsAttributeNameEnd(byte c) => IsTagNameEnd(c) || c == '=';
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Is(byte c, ulong mask) => c < 64 && ((mask >> c) & 1) != 0;
 
     /// <summary>Where an attribute's value lies in the page; <see cref="Quote"/> is the character that closed it ('&gt;' when unquoted).</summary>
     private readonly record struct AttributeValue(int Start, int Length, char Quote)

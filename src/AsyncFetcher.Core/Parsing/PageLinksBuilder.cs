@@ -71,9 +71,10 @@ internal sealed class PageLinksBuilder(bool followNofollow, bool sortQuery, int 
         var links = new List<Uri>(noFollow ? 0 : hrefs.Count);
         if (!noFollow)
         {
+            var resolved = new Dictionary<string, Uri?>(StringComparer.Ordinal);
             foreach (var href in hrefs)
             {
-                if (UrlNormalizer.TryNormalize(href, baseUrl, sortQuery, maxUrlLength, out var url))
+                if (UrlNormalizer.TryNormalize(href, baseUrl, sortQuery, maxUrlLength, resolved, out var url))
                 {
                     links.Add(url);
                 }

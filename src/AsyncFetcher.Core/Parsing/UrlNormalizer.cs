@@ -46,6 +46,56 @@ internal static class UrlNormalizer
             && TryFinish(resolved, sortQuery, maxLength, out result);
     }
 
+    /// <summary>
+    /// <see cref="TryNormalize(string, Uri, bool, int, out Uri?)"/> for the many links of one page:
+    /// <paramref name="resolved"/> (made with <see cref="StringComparer.Ordinal"/>, for one base
+    /// URI) keeps each result under the href without the text of its fragment, which the result
+    /// drops anyway.
+    /// Pages link to the same targets over and over: the Python docs have 164,000 hrefs but
+    /// 21,000 distinct targets per page, and each System.Uri costs a microsecond to build.
+    /// </summary>
+    public static bool TryNormalize(string href, Uri baseUri, bool sortQuery, int maxLength, Dictionary<string, Uri?> resolved, [NotNullWhen(true)] out Uri? result)
+    {
+        ArgumentNullException.ThrowIfNull(href);
+        ArgumentNullException.ThrowIfNull(baseUri);
+        ArgumentNullException.ThrowIfNull(resolved);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLength);
+        if (!baseUri.IsAbsoluteUri)
+        {
+            throw new ArgumentException("The base URI must be absolute.", nameof(baseUri));
+        }
+
+        result = null;
+        string cleaned = Clean(href);
+        if (cleaned.Length == 0 || cleaned[0] == '#')
+        {
+            return false;
+        }
+
+        if (cleaned.Length > maxLength)
+        {
+            // A fragment this long could make System.Uri give up, so it may change the outcome.
+            return Uri.TryCreate(baseUri, cleaned, out Uri? whole) && TryFinish(whole, sortQuery, maxLength, out result);
+        }
+
+        // The key keeps the '#' (System.Uri reads "a #f" and "http:#f" unlike "a " and "http:") but not what follows it.
+        int fragment = cleaned.IndexOf('#');
+        int keyLength = fragment < 0 ? cleaned.Length : fragment + 1;
+        var lookup = resolved.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(cleaned.AsSpan(0, keyLength), out result))
+        {
+            return result is not null;
+        }
+
+        string target = keyLength == cleaned.Length ? cleaned : cleaned[..keyLength];
+        if (!Uri.TryCreate(baseUri, target, out Uri? uri) || !TryFinish(uri, sortQuery, maxLength, out result))
+        {
+            result = null;
+        }
+        resolved[target] = result;
+        return result is not null;
+    }
+
     /// <summary>Normalises an absolute URL typed by a user, such as a seed line.</summary>
     public static bool TryNormalize(string absoluteUrl, bool sortQuery, int maxLength, [NotNullWhen(true)] out Uri? result)
     {

@@ -257,4 +257,31 @@ public sealed class UrlNormalizerTests
         Assert.Throws<ArgumentException>(() => UrlNormalizer.TryNormalize("/x", new Uri("/rel", UriKind.Relative), false, MaxLength, out _));
         Assert.Throws<ArgumentOutOfRangeException>(() => UrlNormalizer.TryNormalize("/x", Base, false, 0, out _));
     }
+
+    [Fact]
+    public void A_page_cache_gives_what_normalising_each_href_gives()
+    {
+        string[] hrefs =
+        [
+            "a.html", "a.html#x", "a.html#y", " a.html #z", "a.html?", "a.html?#f", "a.html?q=1#f", "a.html?q=1", "#only", "",
+            "../up/b.html#s", "../up/b.html", "/%7Efoo#x", "/~foo", "HTTP://Example.COM:80/c#d", "http://example.com/c",
+            "mailto:a@b#c", "a\\b.html#q", "a\tb.html#r", "//other.test/x#y", "?x=1#y", "x.html#a#b", "x.html##",
+            "http://b\u00fccher.example/#x", "/" + new string('p', MaxLength) + "#long", "a/..#x", "a/.#x", "a%#x", "a%2#x",
+            "a\u00a0#x", "a\u00a0", "a\u200e#x", "a\u3000#x", "http:#x", "http:", "x:#y", "a.html\f#x", "\u00e9t\u00e9#x", "\u00e9t\u00e9",
+        ];
+        var resolved = new Dictionary<string, Uri?>(StringComparer.Ordinal);
+
+        foreach (var sortQuery in new[] { false, true })
+        {
+            resolved.Clear();
+            foreach (var href in hrefs.Concat(hrefs))
+            {
+                var expected = UrlNormalizer.TryNormalize(href, Base, sortQuery, MaxLength, out Uri? plain);
+                var cached = UrlNormalizer.TryNormalize(href, Base, sortQuery, MaxLength, resolved, out Uri? fromCache);
+
+                Assert.Equal(expected, cached);
+                Assert.Equal(plain?.AbsoluteUri, fromCache?.AbsoluteUri);
+            }
+        }
+    }
 }
