@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using AngleSharp.Common;
 using AngleSharp.Html;
@@ -6,7 +7,7 @@ namespace AsyncFetcher.Core.Parsing;
 
 /// <summary>
 /// Resolves character references (<c>&amp;amp;</c>, <c>&amp;#47;</c>, <c>&amp;#x2F;</c>) and the input
-/// stream fix-ups (CR LF to LF, NUL to U+FFFD) in text the byte scanner cut out of a page: an
+/// stream fix-ups (CR LF to LF; NUL and U+FFFF to U+FFFD) in text the byte scanner cut out of a page: an
 /// attribute value or a title.
 /// </summary>
 /// <remarks>
@@ -22,6 +23,8 @@ internal ref struct CharacterReferences
 {
     private const char EndOfFile = '\uffff';
 
+    private static readonly SearchValues<byte> SpecialBytes = SearchValues.Create([(byte)'&', 0, (byte)'\r', 0xEF]);
+
     private readonly ReadOnlySpan<char> text;
     private readonly char terminator;
     private readonly StringBuilder output;
@@ -34,8 +37,11 @@ internal ref struct CharacterReferences
         output = new StringBuilder(text.Length);
     }
 
-    /// <summary>True when <paramref name="text"/> needs <see cref="DecodeAttribute"/> or <see cref="DecodeText"/>.</summary>
-    public static bool NeedsDecoding(ReadOnlySpan<byte> raw) => raw.IndexOfAny((byte)'&', (byte)'\0', (byte)'\r') >= 0;
+    /// <summary>
+    /// True when the bytes of a value or title may need <see cref="DecodeAttribute"/> or
+    /// <see cref="DecodeText"/>: they hold '&amp;', NUL, CR, or 0xEF, the first byte of U+FFFF in UTF-8.
+    /// </summary>
+    public static bool NeedsDecoding(ReadOnlySpan<byte> raw) => raw.IndexOfAny(SpecialBytes) >= 0;
 
     /// <summary>
     /// An attribute value as the tokenizer stores it; <paramref name="quote"/> is the quote that
@@ -43,19 +49,26 @@ internal ref struct CharacterReferences
     /// </summary>
     public static string DecodeAttribute(string value, char quote)
     {
-        var decoder = new CharacterReferences(NormalizeNewlines(value), quote);
+        var decoder = new CharacterReferences(Preprocess(value), quote);
         return decoder.Run(quote, rcdata: false);
     }
 
     /// <summary>RCDATA text (a title), ended by the '&lt;' of its end tag or by the end of the page.</summary>
     public static string DecodeText(string text)
     {
-        var decoder = new CharacterReferences(NormalizeNewlines(text), '<');
+        var decoder = new CharacterReferences(Preprocess(text), '<');
         return decoder.Run('\0', rcdata: true);
     }
 
-    private static string NormalizeNewlines(string text) =>
-        text.Contains('\r') ? text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n') : text;
+    // AngleSharp reads CR LF and CR as LF, and U+FFFF (its end-of-file marker) as U+FFFD.
+    private static string Preprocess(string text)
+    {
+        if (text.Contains('\r'))
+        {
+            text = text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
+        }
+        return text.Replace(EndOfFile, '\ufffd');
+    }
 
     private string Run(char allowedCharacter, bool rcdata)
     {

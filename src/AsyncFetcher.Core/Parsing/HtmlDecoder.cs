@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 
 namespace AsyncFetcher.Core.Parsing;
@@ -9,6 +10,9 @@ namespace AsyncFetcher.Core.Parsing;
 /// </summary>
 internal static class HtmlDecoder
 {
+    // Code page -> whether the encoding maps ASCII to itself, worked out once per code page.
+    private static readonly ConcurrentDictionary<int, bool> AsciiRoundTrips = new();
+
     static HtmlDecoder()
     {
         // windows-1252 and the other legacy code pages are not built into .NET; pages still use them.
@@ -57,8 +61,6 @@ internal static class HtmlDecoder
     public static bool IsAsciiCompatible(Encoding encoding) =>
         encoding.CodePage == Encoding.UTF8.CodePage ||
         (encoding.IsSingleByte && AsciiRoundTrips.GetOrAdd(encoding.CodePage, static (_, e) => RoundTripsAscii(e), encoding));
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, bool> AsciiRoundTrips = new();
 
     private static bool RoundTripsAscii(Encoding encoding)
     {

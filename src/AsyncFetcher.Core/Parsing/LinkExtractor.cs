@@ -12,8 +12,8 @@ namespace AsyncFetcher.Core.Parsing;
 /// </summary>
 /// <remarks>
 /// Pages in UTF-8 or a single-byte code page are read by <see cref="HtmlByteScanner"/> straight
-/// from their bytes, about ten times faster than a tokenizer over decoded text (see
-/// docs/performance.md). Other pages are decoded and read with AngleSharp's HTML tokenizer,
+/// from their bytes, more than ten times faster than the tokenizer over decoded text (see
+/// bench/LinkScan/README.md). Other pages are decoded and read with AngleSharp's HTML tokenizer,
 /// which is also the reference the scanner is tested against. A crawler needs a handful of
 /// attributes, not a DOM, so the tokenizer is driven without building the tree; like the tree
 /// builder, it is switched into raw text modes inside script, style, title and textarea, so
