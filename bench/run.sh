@@ -56,7 +56,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- packages
-packages=(nginx libnginx-mod-http-echo wget2 python3-scrapy python3-doc time hyperfine)
+packages=(nginx libnginx-mod-http-echo wget2 python3-scrapy python3-doc time hyperfine clang zlib1g-dev)
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 missing=()
 for p in "${packages[@]}"; do installed "$p" || missing+=("$p"); done
@@ -98,7 +98,7 @@ else
   log "building asyncfetch (Release)"
   if ! command -v dotnet >/dev/null; then
     af_reason="dotnet SDK not installed"
-  elif ! dotnet publish "$repo/src/AsyncFetcher.Cli" -c Release -r linux-x64 --self-contained false -o "$out/asyncfetch" >"$last/build.log" 2>&1; then
+  elif ! dotnet publish "$repo/src/AsyncFetcher.Cli" -c Release -r linux-x64 -o "$out/asyncfetch" >"$last/build.log" 2>&1; then
     af_reason="build failed (bench/out/last/build.log)"
   fi
 fi
