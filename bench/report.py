@@ -150,7 +150,7 @@ def main():
     extra = "\n".join(
         [
             "",
-            f"asyncfetch --help startup: {a.startup}",
+            f"asyncfetch start-up: {a.startup}",
             f"scale (100,000 pages, zero delay, --state, asyncfetch only): {a.scale}",
         ]
     )
@@ -188,7 +188,7 @@ def main():
         "",
         *counts,
         "",
-        f"- asyncfetch `--help` start-up: {a.startup}",
+        f"- asyncfetch start-up: {a.startup}",
         f"- Scale (100,000 pages, zero delay, `--state`, asyncfetch only): {a.scale}",
         "",
         "## Machine",

@@ -56,7 +56,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- packages
-packages=(nginx libnginx-mod-http-echo wget2 python3-scrapy python3-doc time hyperfine)
+packages=(nginx libnginx-mod-http-echo wget2 python3-scrapy python3-doc time hyperfine clang zlib1g-dev)
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 missing=()
 for p in "${packages[@]}"; do installed "$p" || missing+=("$p"); done
@@ -98,7 +98,7 @@ else
   log "building asyncfetch (Release)"
   if ! command -v dotnet >/dev/null; then
     af_reason="dotnet SDK not installed"
-  elif ! dotnet publish "$repo/src/AsyncFetcher.Cli" -c Release -r linux-x64 --self-contained false -o "$out/asyncfetch" >"$last/build.log" 2>&1; then
+  elif ! dotnet publish "$repo/src/AsyncFetcher.Cli" -c Release -r linux-x64 -o "$out/asyncfetch" >"$last/build.log" 2>&1; then
     af_reason="build failed (bench/out/last/build.log)"
   fi
 fi
@@ -278,51 +278,42 @@ for spec in "${workloads[@]}"; do
 done
 
 # ---------------------------------------------------------------- start-up
+# Native AOT (what `publish -r linux-x64` builds) against ReadyToRun (`-p:PublishAot=false`), on
+# `--help` and on a one-page crawl of the zero-delay python3-doc server (start-up, host, HTTP
+# pipeline, one request, exit). The ReadyToRun build is made only when this script built asyncfetch.
 startup="n/a ($af_reason)"
 # Measured whenever the binary starts, even before it can crawl (then it says so).
 if command -v "$AF" >/dev/null && timeout 30 "$AF" --help >/dev/null 2>&1; then
-  if command -v hyperfine >/dev/null; then
-    hyperfine -N --warmup 3 --runs 20 --export-json "$last/startup.json" "$AF --help" >"$last/logs/startup.out" 2>&1
-    startup=$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1]))["results"][0]
-print("%.1f ms ± %.1f ms (hyperfine, 20 runs after 3 warm-ups)" % (r["mean"] * 1000, r["stddev"] * 1000))' "$last/startup.json")
-  else
-    "$AF" --help >/dev/null 2>&1
-    t0=$(date +%s%N)
-    for _ in $(seq 10); do "$AF" --help >/dev/null 2>&1; done
-    t1=$(date +%s%N)
-    startup="$(( (t1 - t0) / 10000000 )) ms (mean of 10, date +%s%N; hyperfine not installed)"
+  builds=("native-aot|$AF")
+  if [ -z "${ASYNCFETCH:-}" ] && dotnet publish "$repo/src/AsyncFetcher.Cli" -c Release -r linux-x64 -p:PublishAot=false \
+       -o "$out/asyncfetch-r2r" >"$last/build-r2r.log" 2>&1; then
+    builds+=("ready-to-run|$out/asyncfetch-r2r/asyncfetch")
   fi
+  startup=""
+  for b in "${builds[@]}"; do
+    IFS='|' read -r label bin <<<"$b"
+    one_page="$bin crawl http://127.0.0.1:$pydoc_port/index.html --max 1 --depth 0 --no-robots --quiet --output /dev/null"
+    if [ -n "$af_reason" ]; then one_page=""; fi
+    if command -v hyperfine >/dev/null; then
+      hyperfine -N --warmup 3 --runs 20 --export-json "$last/startup-$label.json" "$bin --help" ${one_page:+"$one_page"} \
+        >"$last/logs/startup-$label.out" 2>&1
+      startup+=$(python3 -c 'import json, sys; rs = json.load(open(sys.argv[1]))["results"]
+names = ["`--help`", "one-page crawl"]
+print("; ".join("%s %s %.1f ms ± %.1f ms" % (sys.argv[2], n, r["mean"] * 1000, r["stddev"] * 1000) for n, r in zip(names, rs)), end="")' \
+        "$last/startup-$label.json" "$label")
+    else
+      "$bin" --help >/dev/null 2>&1
+      t0=$(date +%s%N)
+      for _ in $(seq 10); do "$bin" --help >/dev/null 2>&1; done
+      t1=$(date +%s%N)
+      startup+="$label \`--help\` $(( (t1 - t0) / 10000000 )) ms (mean of 10, date +%s%N; hyperfine not installed)"
+    fi
+    startup+=" · "
+  done
+  startup="${startup% · } (hyperfine, 20 runs after 3 warm-ups)"
   if [ -n "$af_reason" ]; then startup="$startup; the binary has no crawl command yet, so this is the start-up of the skeleton"; fi
 fi
 
-# ---------------------------------------------------------------- scale (SCALE=1)
-scale="skipped (set SCALE=1)"
-if [ "$SCALE" = 1 ]; then
-  if [ -n "$af_reason" ]; then
-    scale="n/a ($af_reason)"
-  else
-    gen_site "$SCALE_PAGES"
-    serve "$site_dir" 0
-    before=$(wc -l <"$access")
-    cwd=$(mktemp -d "$work/cwd.XXXXXX")
-    set +e
-    # Records go to a scratch file, not /dev/null: with --state the output is reopened
-    # and cut back to the last checkpoint on resume, which /dev/null refuses (EINVAL).
-    (cd "$cwd" && exec timeout --foreground -k 5 "$((TIMEOUT * 20))" "$AF" crawl "http://127.0.0.1:$port/index.html" \
-       --max "$SCALE_CONC" --depth $((SCALE_PAGES + 1)) --quiet --output "$cwd/records.jsonl" --state "$cwd/state") \
-       >"$last/logs/scale.out" 2>&1 &
-    scale_pid=$!
-    python3 "$repo/bench/scale_sample.py" "$scale_pid" "$access" "$before" >"$last/scale-samples.tsv"
-    wait "$scale_pid"; rc=$?
-    scale_pid=""
-    set -e
-    rm -rf "$cwd"
-    scale=$(python3 "$repo/bench/scale_sample.py" --summary "$last/scale-samples.tsv" "$rc" "$((site_pages + 1))")
-    if [ "$rc" != 0 ]; then scale="$scale; asyncfetch said: $(head -n 1 "$last/logs/scale.out")"; fi
-  fi
-fi
-
-# ---------------------------------------------------------------- report
 commands=$(
   AF=asyncfetch  # a subshell: only the printed command lines change
   for c in wget2 scrapy asyncfetch; do

@@ -1,3 +1,4 @@
+using System.Buffers;
 using AsyncFetcher.Core.Parsing;
 using AsyncFetcher.Core.Storage;
 using Microsoft.Extensions.Options;
@@ -22,6 +23,8 @@ namespace AsyncFetcher.Core.Fetching;
 internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodyStore store) : DelegatingHandler
 {
     private const int ChunkSize = 64 * 1024;
+    private const int MinimumBuffer = 16 * 1024;
+    private const int MaximumUpFront = 1024 * 1024;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -77,9 +80,36 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
         var limit = mayBeHtml ? Math.Min(options.Value.MaxBody, Array.MaxLength) : options.Value.MaxBody;
         await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
 
-        // What may be HTML is kept (it is parsed for links) in a buffer that grows up to the limit;
-        // other bodies pass through one chunk-sized buffer and are counted (and saved), not kept.
-        var buffer = new byte[(int)Math.Min(limit, ChunkSize)];
+        // What may be HTML is kept (it is parsed for links) in a buffer sized from Content-Length when the
+        // server sent one (one allocation, no zeroing: the bytes are overwritten by the read), else grown
+        // up to the limit; other bodies pass through one pooled chunk and are counted (and saved), not kept.
+        var buffer = mayBeHtml
+            ? GC.AllocateUninitializedArray<byte>(InitialSize(content.Headers.ContentLength, limit))
+            : ArrayPool<byte>.Shared.Rent((int)Math.Min(limit, ChunkSize));
+        try
+        {
+            return await ReadIntoAsync(stream, buffer, mayBeHtml, limit, save, declaredHtml, contentType is null, keepAnyType, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!mayBeHtml)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Room for the whole declared body plus the zero-byte read that ends it, 16 KiB to grow from when
+    /// undeclared; never more than 1 MiB up front, so a server that claims a huge length gets memory
+    /// only for the bytes it really sends.
+    /// </summary>
+    private static int InitialSize(long? contentLength, long limit) =>
+        (int)Math.Min(Math.Min(limit, MaximumUpFront), contentLength is >= 0 ? contentLength.Value + 1 : MinimumBuffer);
+
+    private static async Task<ReadBody> ReadIntoAsync(
+        Stream stream, byte[] buffer, bool mayBeHtml, long limit, SavedBody? save, bool declaredHtml, bool undeclared, bool keepAnyType, CancellationToken cancellationToken)
+    {
         var kept = 0;
         long total = 0;
         var truncated = false;
@@ -93,7 +123,9 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
             }
             if (mayBeHtml && kept == buffer.Length)
             {
-                Array.Resize(ref buffer, (int)Math.Min(Math.Min(limit, Array.MaxLength), (long)buffer.Length * 2));
+                var grown = GC.AllocateUninitializedArray<byte>((int)Math.Min(Math.Min(limit, Array.MaxLength), (long)buffer.Length * 2));
+                buffer.AsSpan(0, kept).CopyTo(grown);
+                buffer = grown;
             }
             var room = mayBeHtml
                 ? buffer.AsMemory(kept, (int)Math.Min(buffer.Length - kept, limit - total))
@@ -113,7 +145,7 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
                 kept += read;
             }
         }
-        var isHtml = declaredHtml || (contentType is null && HtmlSniffer.LooksLikeHtml(buffer.AsSpan(0, kept)));
+        var isHtml = declaredHtml || (undeclared && HtmlSniffer.LooksLikeHtml(buffer.AsSpan(0, kept)));
         return new ReadBody(isHtml || keepAnyType ? buffer.AsMemory(0, kept) : ReadOnlyMemory<byte>.Empty, total, truncated, isHtml);
     }
 }
