@@ -25,25 +25,8 @@ internal static class UrlNormalizer
     /// </summary>
     public static bool TryNormalize(string href, Uri baseUri, bool sortQuery, int maxLength, [NotNullWhen(true)] out Uri? result)
     {
-        ArgumentNullException.ThrowIfNull(href);
-        ArgumentNullException.ThrowIfNull(baseUri);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLength);
-        if (!baseUri.IsAbsoluteUri)
-        {
-            throw new ArgumentException("The base URI must be absolute.", nameof(baseUri));
-        }
-
         result = null;
-        string cleaned = Clean(href);
-
-        // A fragment-only href points into the page it is on, which is already known.
-        if (cleaned.Length == 0 || cleaned[0] == '#')
-        {
-            return false;
-        }
-
-        return Uri.TryCreate(baseUri, cleaned, out Uri? resolved)
-            && TryFinish(resolved, sortQuery, maxLength, out result);
+        return CleanHref(href, baseUri, maxLength) is { } cleaned && TryResolve(baseUri, cleaned, sortQuery, maxLength, out result);
     }
 
     /// <summary>
@@ -56,26 +39,16 @@ internal static class UrlNormalizer
     /// </summary>
     public static bool TryNormalize(string href, Uri baseUri, bool sortQuery, int maxLength, Dictionary<string, Uri?> resolved, [NotNullWhen(true)] out Uri? result)
     {
-        ArgumentNullException.ThrowIfNull(href);
-        ArgumentNullException.ThrowIfNull(baseUri);
         ArgumentNullException.ThrowIfNull(resolved);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLength);
-        if (!baseUri.IsAbsoluteUri)
-        {
-            throw new ArgumentException("The base URI must be absolute.", nameof(baseUri));
-        }
-
         result = null;
-        string cleaned = Clean(href);
-        if (cleaned.Length == 0 || cleaned[0] == '#')
+        if (CleanHref(href, baseUri, maxLength) is not { } cleaned)
         {
             return false;
         }
-
         if (cleaned.Length > maxLength)
         {
             // A fragment this long could make System.Uri give up, so it may change the outcome.
-            return Uri.TryCreate(baseUri, cleaned, out Uri? whole) && TryFinish(whole, sortQuery, maxLength, out result);
+            return TryResolve(baseUri, cleaned, sortQuery, maxLength, out result);
         }
 
         // The key keeps the '#' (System.Uri reads "a #f" and "http:#f" unlike "a " and "http:") but not what follows it.
@@ -88,12 +61,32 @@ internal static class UrlNormalizer
         }
 
         string target = keyLength == cleaned.Length ? cleaned : cleaned[..keyLength];
-        if (!Uri.TryCreate(baseUri, target, out Uri? uri) || !TryFinish(uri, sortQuery, maxLength, out result))
-        {
-            result = null;
-        }
+        bool ok = TryResolve(baseUri, target, sortQuery, maxLength, out result);
         resolved[target] = result;
-        return result is not null;
+        return ok;
+    }
+
+    /// <summary>Checks the arguments of the href overloads; null for an empty or fragment-only href.</summary>
+    private static string? CleanHref(string href, Uri baseUri, int maxLength)
+    {
+        ArgumentNullException.ThrowIfNull(href);
+        ArgumentNullException.ThrowIfNull(baseUri);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLength);
+        if (!baseUri.IsAbsoluteUri)
+        {
+            throw new ArgumentException("The base URI must be absolute.", nameof(baseUri));
+        }
+
+        string cleaned = Clean(href);
+
+        // A fragment-only href points into the page it is on, which is already known.
+        return cleaned.Length == 0 || cleaned[0] == '#' ? null : cleaned;
+    }
+
+    private static bool TryResolve(Uri baseUri, string cleaned, bool sortQuery, int maxLength, [NotNullWhen(true)] out Uri? result)
+    {
+        result = null;
+        return Uri.TryCreate(baseUri, cleaned, out Uri? resolved) && TryFinish(resolved, sortQuery, maxLength, out result);
     }
 
     /// <summary>Normalises an absolute URL typed by a user, such as a seed line.</summary>
