@@ -1,13 +1,19 @@
+using System.Buffers;
 using System.Text.Json;
 using AsyncFetcher.Core.Engine;
 
 namespace AsyncFetcher.Core.Output;
 
-/// <summary>One JSON object per line (JSON Lines), written with <see cref="Utf8JsonWriter"/> straight to the stream.</summary>
+/// <summary>
+/// One JSON object per line (JSON Lines): each record is serialised with <see cref="Utf8JsonWriter"/>
+/// into a reused buffer and reaches the stream as one write and one flush, so a reader never sees
+/// half a line and a crawl costs one system call per record.
+/// </summary>
 public sealed class JsonlResultWriter : IResultWriter
 {
     private readonly Stream stream;
     private readonly bool ownsStream;
+    private readonly ArrayBufferWriter<byte> line = new(1024);
     private readonly Utf8JsonWriter json;
 
     /// <summary>Writes to <paramref name="stream"/>; disposes it at the end when <paramref name="ownsStream"/>.</summary>
@@ -15,16 +21,18 @@ public sealed class JsonlResultWriter : IResultWriter
     {
         this.stream = stream;
         this.ownsStream = ownsStream;
-        json = new Utf8JsonWriter(stream, new JsonWriterOptions { SkipValidation = true });
+        json = new Utf8JsonWriter(line, new JsonWriterOptions { SkipValidation = true });
     }
 
     /// <inheritdoc />
     public async ValueTask WriteAsync(CrawlResult result, CancellationToken cancellationToken)
     {
-        JsonSerializer.Serialize(json, result, ResultJsonContext.Default.CrawlResult);
-        await json.FlushAsync(cancellationToken).ConfigureAwait(false);
+        line.ResetWrittenCount();
         json.Reset();
-        stream.WriteByte((byte)'\n');
+        JsonSerializer.Serialize(json, result, ResultJsonContext.Default.CrawlResult);
+        json.Flush();
+        line.Write("\n"u8);
+        await stream.WriteAsync(line.WrittenMemory, cancellationToken).ConfigureAwait(false);
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
