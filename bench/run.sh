@@ -314,6 +314,34 @@ print("; ".join("%s %s %.1f ms ± %.1f ms" % (sys.argv[2], n, r["mean"] * 1000, 
   if [ -n "$af_reason" ]; then startup="$startup; the binary has no crawl command yet, so this is the start-up of the skeleton"; fi
 fi
 
+# ---------------------------------------------------------------- scale (SCALE=1)
+scale="skipped (set SCALE=1)"
+if [ "$SCALE" = 1 ]; then
+  if [ -n "$af_reason" ]; then
+    scale="n/a ($af_reason)"
+  else
+    gen_site "$SCALE_PAGES"
+    serve "$site_dir" 0
+    before=$(wc -l <"$access")
+    cwd=$(mktemp -d "$work/cwd.XXXXXX")
+    set +e
+    # Records go to a scratch file, not /dev/null: with --state the output is reopened
+    # and cut back to the last checkpoint on resume, which /dev/null refuses (EINVAL).
+    (cd "$cwd" && exec timeout --foreground -k 5 "$((TIMEOUT * 20))" "$AF" crawl "http://127.0.0.1:$port/index.html" \
+       --max "$SCALE_CONC" --depth $((SCALE_PAGES + 1)) --quiet --output "$cwd/records.jsonl" --state "$cwd/state") \
+       >"$last/logs/scale.out" 2>&1 &
+    scale_pid=$!
+    python3 "$repo/bench/scale_sample.py" "$scale_pid" "$access" "$before" >"$last/scale-samples.tsv"
+    wait "$scale_pid"; rc=$?
+    scale_pid=""
+    set -e
+    rm -rf "$cwd"
+    scale=$(python3 "$repo/bench/scale_sample.py" --summary "$last/scale-samples.tsv" "$rc" "$((site_pages + 1))")
+    if [ "$rc" != 0 ]; then scale="$scale; asyncfetch said: $(head -n 1 "$last/logs/scale.out")"; fi
+  fi
+fi
+
+# ---------------------------------------------------------------- report
 commands=$(
   AF=asyncfetch  # a subshell: only the printed command lines change
   for c in wget2 scrapy asyncfetch; do
