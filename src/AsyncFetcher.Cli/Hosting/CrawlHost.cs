@@ -30,6 +30,7 @@ internal static class CrawlHost
         builder.Configuration.AddEnvironmentVariables("ASYNCFETCH_");
         builder.Configuration.AddInMemoryCollection(flags);
         DurationSettings.Normalize(builder.Configuration);
+        GC.KeepAlive(AotTypeRoots.Count);
 
         builder.Logging.ClearProviders();
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
