@@ -191,6 +191,7 @@ def main():
         f"- asyncfetch start-up: {a.startup}",
         f"- Scale (100,000 pages, zero delay, `--state`, asyncfetch only): {a.scale}",
         "",
+        *findings(),
         "## Machine",
         "",
         f"- `nproc`: {os.cpu_count()}; CPU: {cpu}; memory: {mem:.1f} GiB",
@@ -210,6 +211,14 @@ def main():
     ]
     with open(a.markdown, "w") as f:
         f.write("\n".join(page))
+
+
+def findings():
+    """The hand-written analysis (bench/FINDINGS.md): what limits asyncfetch, kept next to the figures."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "FINDINGS.md")
+    if not os.path.exists(path):
+        return []
+    return [open(path).read().rstrip(), ""]
 
 
 if __name__ == "__main__":
