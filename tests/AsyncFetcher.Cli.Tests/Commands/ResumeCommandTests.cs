@@ -39,7 +39,9 @@ public sealed class ResumeCommandTests : IDisposable
 
         Assert.Equal(130, first.ExitCode);
         Assert.Contains("stopping (press Ctrl+C again to force)", first.Stderr, StringComparison.Ordinal);
-        Assert.Contains("grace period over: cancelling 4 request(s) in flight", first.Stderr, StringComparison.Ordinal);
+        // At least the request that reached the held site is in flight; up to --max may be, depending on how many
+        // replacements were dispatched before the signal arrived (none are dispatched after it).
+        Assert.Matches(@"grace period over: cancelling [1-4] request\(s\) in flight", first.Stderr);
         Assert.Contains("run the same command again to continue", first.Stderr, StringComparison.Ordinal);
         AssertNoStackTrace(first.Stderr);
         // The held requests were cancelled, not recorded as failures.
