@@ -178,6 +178,24 @@ public sealed class CrawlCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Durations_in_a_config_file_and_the_environment_take_units_like_the_flags()
+    {
+        await using var site = await TestSite.StartAsync();
+        site.Map("/slow", context => Task.Delay(Timeout.Infinite, context.RequestAborted));
+        var config = Write("durations.json", "{ \"Crawl\": { \"Timeout\": \"300ms\", \"Retries\": 0 } }");
+
+        var fromFile = await CliRunner.RunAsync(["crawl", site.Url("/slow").AbsoluteUri, "--config", config, "--quiet"]);
+        var badEnv = await CliRunner.RunAsync(["crawl", site.Url("/slow").AbsoluteUri, "--quiet"],
+            new Dictionary<string, string> { ["ASYNCFETCH_CRAWL__TIMEOUT"] = "soon" });
+
+        Assert.Equal(0, fromFile.ExitCode);
+        Assert.Equal("timeout", Records(fromFile.Stdout).Single().GetProperty("error").GetString());
+        Assert.Equal(2, badEnv.ExitCode);
+        Assert.Equal("asyncfetch: error: configuration: Crawl:Timeout: 'soon' is not a duration such as 500ms, 10s, 2m or 00:00:30",
+            Assert.Single(badEnv.StderrLines));
+    }
+
+    [Fact]
     public async Task An_unwritable_output_is_fatal_with_exit_1()
     {
         var run = await CliRunner.RunAsync(["crawl", "http://127.0.0.1:9/", "--output", Path.Combine(dir, "no", "such", "dir", "out.jsonl")]);
