@@ -86,17 +86,54 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
         var buffer = mayBeHtml
             ? GC.AllocateUninitializedArray<byte>(InitialSize(content.Headers.ContentLength, limit))
             : ArrayPool<byte>.Shared.Rent((int)Math.Min(limit, ChunkSize));
+        var kept = 0;
+        long total = 0;
+        var truncated = false;
         try
         {
-            return await ReadIntoAsync(stream, buffer, mayBeHtml, limit, save, declaredHtml, contentType is null, keepAnyType, cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                if (total >= limit)
+                {
+                    // At the limit: one more byte tells a body of exactly --max-body from a longer one.
+                    truncated = await stream.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) > 0;
+                    break;
+                }
+                if (mayBeHtml && kept == buffer.Length)
+                {
+                    var grown = GC.AllocateUninitializedArray<byte>((int)Math.Min(Math.Min(limit, Array.MaxLength), (long)buffer.Length * 2));
+                    buffer.AsSpan(0, kept).CopyTo(grown);
+                    buffer = grown;
+                }
+                var room = mayBeHtml
+                    ? buffer.AsMemory(kept, (int)Math.Min(buffer.Length - kept, limit - total))
+                    : buffer.AsMemory(0, (int)Math.Min(buffer.Length, limit - total));
+                var read = await stream.ReadAsync(room, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+                if (save is not null)
+                {
+                    await save.WriteAsync(room[..read], cancellationToken).ConfigureAwait(false);
+                }
+                total += read;
+                if (mayBeHtml)
+                {
+                    kept += read;
+                }
+            }
         }
         finally
         {
+            // Only a body that is not kept uses the pooled chunk (it is never replaced by a grown buffer).
             if (!mayBeHtml)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+        var isHtml = declaredHtml || (contentType is null && HtmlSniffer.LooksLikeHtml(buffer.AsSpan(0, kept)));
+        return new ReadBody(isHtml || keepAnyType ? buffer.AsMemory(0, kept) : ReadOnlyMemory<byte>.Empty, total, truncated, isHtml);
     }
 
     /// <summary>
@@ -106,46 +143,4 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
     /// </summary>
     private static int InitialSize(long? contentLength, long limit) =>
         (int)Math.Min(Math.Min(limit, MaximumUpFront), contentLength is >= 0 ? contentLength.Value + 1 : MinimumBuffer);
-
-    private static async Task<ReadBody> ReadIntoAsync(
-        Stream stream, byte[] buffer, bool mayBeHtml, long limit, SavedBody? save, bool declaredHtml, bool undeclared, bool keepAnyType, CancellationToken cancellationToken)
-    {
-        var kept = 0;
-        long total = 0;
-        var truncated = false;
-        while (true)
-        {
-            if (total >= limit)
-            {
-                // At the limit: one more byte tells a body of exactly --max-body from a longer one.
-                truncated = await stream.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) > 0;
-                break;
-            }
-            if (mayBeHtml && kept == buffer.Length)
-            {
-                var grown = GC.AllocateUninitializedArray<byte>((int)Math.Min(Math.Min(limit, Array.MaxLength), (long)buffer.Length * 2));
-                buffer.AsSpan(0, kept).CopyTo(grown);
-                buffer = grown;
-            }
-            var room = mayBeHtml
-                ? buffer.AsMemory(kept, (int)Math.Min(buffer.Length - kept, limit - total))
-                : buffer.AsMemory(0, (int)Math.Min(buffer.Length, limit - total));
-            var read = await stream.ReadAsync(room, cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                break;
-            }
-            if (save is not null)
-            {
-                await save.WriteAsync(room[..read], cancellationToken).ConfigureAwait(false);
-            }
-            total += read;
-            if (mayBeHtml)
-            {
-                kept += read;
-            }
-        }
-        var isHtml = declaredHtml || (undeclared && HtmlSniffer.LooksLikeHtml(buffer.AsSpan(0, kept)));
-        return new ReadBody(isHtml || keepAnyType ? buffer.AsMemory(0, kept) : ReadOnlyMemory<byte>.Empty, total, truncated, isHtml);
-    }
 }
