@@ -471,10 +471,9 @@ internal sealed class CrawlRun
         var discovered = new List<CrawlRequest>();
         if (page.Links is { } links && request.Origin.Depth < options.Depth)
         {
-            var unique = new HashSet<string>(StringComparer.Ordinal);
             foreach (var link in links.Links)
             {
-                if (unique.Add(link.AbsoluteUri) && scope.Allows(request, link) && scope.TakeQueryVariant(link))
+                if (scope.Allows(request, link) && scope.TakeQueryVariant(link))
                 {
                     discovered.Add(new CrawlRequest(link, request.Origin.Depth + 1, request.Url.AbsoluteUri, request.ScopeHost));
                 }

@@ -2,7 +2,7 @@ namespace AsyncFetcher.Core.Parsing;
 
 /// <summary>What a page says about itself and where it points.</summary>
 /// <param name="Title">The document title, trimmed; null when absent.</param>
-/// <param name="Links">Every followable link target, normalised, in document order (duplicates kept).</param>
+/// <param name="Links">Every followable link target, normalised, each once, in the order it first appears.</param>
 /// <param name="LinksFound">How many link elements the page had, before filtering.</param>
 /// <param name="NoIndex">The page carries meta robots noindex.</param>
 /// <param name="NoFollow">The page carries meta robots nofollow: none of its links are followed.</param>

@@ -72,9 +72,12 @@ internal sealed class PageLinksBuilder(bool followNofollow, bool sortQuery, int 
         if (!noFollow)
         {
             var resolved = new Dictionary<string, Uri?>(StringComparer.Ordinal);
+            // Two spellings of one target ("a.html", "./a.html#x") give one link, here in the worker
+            // rather than in the engine's single scheduler loop.
+            var distinct = new HashSet<string>(StringComparer.Ordinal);
             foreach (var href in hrefs)
             {
-                if (UrlNormalizer.TryNormalize(href, baseUrl, sortQuery, maxUrlLength, resolved, out var url))
+                if (UrlNormalizer.TryNormalize(href, baseUrl, sortQuery, maxUrlLength, resolved, out var url) && distinct.Add(url.AbsoluteUri))
                 {
                     links.Add(url);
                 }

@@ -50,6 +50,15 @@ public sealed class LinkExtractorTests
     }
 
     [Theory, MemberData(nameof(Readers))]
+    public void Each_target_is_reported_once_in_the_order_it_first_appears_and_every_element_is_counted(Reader reader)
+    {
+        var links = Extract(reader, "<a href=\"a\">1</a><a href=\"/b\">2</a><a href=\"./a#top\">3</a><a href=\"a\">4</a><a href=\"B\">5</a>");
+
+        Assert.Equal(["/dir/a", "/b", "/dir/B"], Paths(links));
+        Assert.Equal(5, links.LinksFound);
+    }
+
+    [Theory, MemberData(nameof(Readers))]
     public void Markup_inside_script_style_and_title_is_not_a_link(Reader reader)
     {
         var links = Extract(reader, "<title>A &amp; <a href=/t>B</title><script>var x = '<a href=\"/js\">';</script><style>a[href=\"/css\"]{}</style><textarea><a href=/ta></textarea><a href=\"/real\">r</a>");
