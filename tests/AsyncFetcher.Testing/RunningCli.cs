@@ -12,7 +12,7 @@ public sealed class RunningCli : IDisposable
     private readonly Process process;
     private readonly StringBuilder stdout = new();
     private readonly StringBuilder stderr = new();
-    private readonly List<(string Text, TaskCompletionSource Seen)> awaited = [];
+    private readonly List<(StringBuilder Stream, string Text, TaskCompletionSource Seen)> awaited = [];
 
     private RunningCli(IEnumerable<string> args, IDictionary<string, string>? environment, string? workingDirectory, string? standardInput)
     {
@@ -48,19 +48,10 @@ public sealed class RunningCli : IDisposable
     public void KillHard() => process.Kill();
 
     /// <summary>Waits until standard error has a line containing <paramref name="text"/>.</summary>
-    public async Task WaitForStderrAsync(string text, TimeSpan timeout)
-    {
-        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (stderr)
-        {
-            if (stderr.ToString().Contains(text, StringComparison.Ordinal))
-            {
-                return;
-            }
-            awaited.Add((text, seen));
-        }
-        await seen.Task.WaitAsync(timeout);
-    }
+    public Task WaitForStderrAsync(string text, TimeSpan timeout) => WaitForAsync(stderr, text, timeout);
+
+    /// <summary>Waits until standard output has a line containing <paramref name="text"/>.</summary>
+    public Task WaitForStdoutAsync(string text, TimeSpan timeout) => WaitForAsync(stdout, text, timeout);
 
     /// <summary>Waits for the exit; what it left, as <see cref="CliRunner.RunAsync"/> returns it.</summary>
     public async Task<CliResult> WaitForExitAsync(TimeSpan timeout)
@@ -88,21 +79,33 @@ public sealed class RunningCli : IDisposable
         process.Dispose();
     }
 
+    private async Task WaitForAsync(StringBuilder stream, string text, TimeSpan timeout)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (stderr)
+        {
+            if (stream.ToString().Contains(text, StringComparison.Ordinal))
+            {
+                return;
+            }
+            awaited.Add((stream, text, seen));
+        }
+        await seen.Task.WaitAsync(timeout);
+    }
+
     private void Append(StringBuilder builder, string? line)
     {
         if (line is null)
         {
             return;
         }
+        // One lock (stderr's) guards both streams and the waiters.
         lock (stderr)
         {
             builder.AppendLine(line);
-            if (builder == stderr)
+            foreach (var (_, _, seen) in awaited.Where(a => ReferenceEquals(a.Stream, builder) && line.Contains(a.Text, StringComparison.Ordinal)))
             {
-                foreach (var (text, seen) in awaited.Where(a => line.Contains(a.Text, StringComparison.Ordinal)))
-                {
-                    seen.TrySetResult();
-                }
+                seen.TrySetResult();
             }
         }
     }

@@ -6,15 +6,16 @@ using AsyncFetcher.Cli.Hosting;
 namespace AsyncFetcher.Cli.Commands;
 
 /// <summary>
-/// <c>asyncfetch demo &lt;name&gt;</c>: runnable, offline demonstrations, each against a site served
-/// in-process on loopback: one per concept (<see cref="DemoCatalog"/>), and <c>demo crawl</c>, which
-/// crawls the bundled example site with the real engine.
+/// <c>asyncfetch demo [name]</c>: runnable, offline demonstrations, each against a site served in-process on
+/// loopback. With no name (or <c>all</c>) it runs the whole course, every demo in chapter order
+/// (<see cref="DemoCourse"/>); with a name, one concept (<see cref="DemoCatalog"/>); <c>demo crawl</c> crawls
+/// the bundled example site with the real engine. Ctrl+C stops a demo or the course with exit code 130.
 /// </summary>
 internal static class DemoCommand
 {
     public static Command Create()
     {
-        var command = new Command("demo", "Run an offline demo of a concept (see --list)");
+        var command = new Command("demo", "Run the course: every offline demo in chapter order; or one demo by name (see --list)");
         var list = new Option<bool>("--list") { Description = "List the demos" };
         command.Options.Add(list);
         foreach (var demo in DemoCatalog.All)
@@ -22,17 +23,20 @@ internal static class DemoCommand
             command.Subcommands.Add(CreateDemo(demo));
         }
         command.Subcommands.Add(CreateCrawl());
-        command.SetAction(parse =>
+        var all = new Command("all", "Run every demo in chapter order, as `asyncfetch demo` alone does");
+        all.SetAction((_, cancellationToken) => RunInterruptibleAsync(token => DemoCourse.RunAsync(DemoCatalog.Chapters, Console.Out, token), cancellationToken));
+        command.Subcommands.Add(all);
+        command.SetAction((parse, cancellationToken) =>
         {
             if (!parse.GetValue(list))
             {
-                return ExitCodes.Usage("name a demo, or use --list to see them");
+                return RunInterruptibleAsync(token => DemoCourse.RunAsync(DemoCatalog.Chapters, Console.Out, token), cancellationToken);
             }
             foreach (var demo in command.Subcommands)
             {
                 Console.WriteLine($"{demo.Name,-16} {demo.Description}");
             }
-            return 0;
+            return Task.FromResult(ExitCodes.Ok);
         });
         return command;
     }
@@ -40,27 +44,36 @@ internal static class DemoCommand
     private static Command CreateDemo(IDemo demo)
     {
         var command = new Command(demo.Name, demo.Summary);
-        command.SetAction(async (_, cancellationToken) =>
-        {
-            // Program.cs leaves Ctrl+C to the commands: here it cancels the demo's token.
-            using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            using var ctrlC = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
-            {
-                context.Cancel = true;
-                interrupt.Cancel();
-            });
-            try
-            {
-                await demo.RunAsync(Console.Out, interrupt.Token);
-                return ExitCodes.Ok;
-            }
-            catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
-            {
-                Console.Error.WriteLine("asyncfetch: demo interrupted");
-                return 130;
-            }
-        });
+        command.SetAction((_, cancellationToken) => RunInterruptibleAsync(token => demo.RunAsync(Console.Out, token), cancellationToken));
         return command;
+    }
+
+    /// <summary>Runs <paramref name="run"/> with a token that Ctrl+C cancels: 0 when it ends, 130 when interrupted.</summary>
+    private static async Task<int> RunInterruptibleAsync(Func<CancellationToken, Task> run, CancellationToken cancellationToken)
+    {
+        // Program.cs leaves Ctrl+C to the commands: here it cancels the demo's token.
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var ctrlC = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = true;
+            interrupt.Cancel();
+        });
+        try
+        {
+            await run(interrupt.Token);
+            // A demo that ended on its own just as Ctrl+C came was still interrupted.
+            return interrupt.IsCancellationRequested ? Interrupted() : ExitCodes.Ok;
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        {
+            return Interrupted();
+        }
+
+        static int Interrupted()
+        {
+            Console.Error.WriteLine("asyncfetch: demo interrupted");
+            return 130;
+        }
     }
 
     private static Command CreateCrawl()

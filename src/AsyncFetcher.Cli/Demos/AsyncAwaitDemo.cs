@@ -15,6 +15,8 @@ internal sealed class AsyncAwaitDemo(int requests = 10, int delayMs = 60) : IDem
 
     public string Summary => "Blocking vs awaiting HttpClient: threads held vs requests in flight";
 
+    public string Takeaway => "await gives the thread back while a request waits: ten requests in flight cost one thread, and none is blocked.";
+
     public async Task<DemoResult> RunAsync(TextWriter output, CancellationToken cancellationToken)
     {
         await using var site = await DemoSite.StartAsync(cancellationToken);

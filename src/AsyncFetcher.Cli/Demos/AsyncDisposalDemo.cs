@@ -14,6 +14,8 @@ internal sealed class AsyncDisposalDemo(int stallMs = 300) : IDemo
 
     public string Summary => "Undisposed responses hold their connection; using/await using gives it back";
 
+    public string Takeaway => "dispose what holds a connection (using, await using), or the next request waits for it.";
+
     public async Task<DemoResult> RunAsync(TextWriter output, CancellationToken cancellationToken)
     {
         await using var site = await DemoSite.StartAsync(cancellationToken);

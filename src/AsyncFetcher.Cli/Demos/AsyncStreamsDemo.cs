@@ -16,6 +16,8 @@ internal sealed class AsyncStreamsDemo(int pages = 10, int delayMs = 40) : IDemo
 
     public string Summary => "await foreach over the real CrawlEngine.RunAsync: streaming, and break stops the crawl";
 
+    public string Takeaway => "IAsyncEnumerable streams each record as its page completes, and break stops the crawl behind it.";
+
     public async Task<DemoResult> RunAsync(TextWriter output, CancellationToken cancellationToken)
     {
         await using var site = await DemoSite.StartAsync(cancellationToken);

@@ -16,6 +16,8 @@ internal sealed class CancellationDemo(int timeoutMs = 200, int graceMs = 200) :
 
     public string Summary => "CancelAfter, linked tokens, WaitAsync, and a crawl's graceful stop on Ctrl+C";
 
+    public string Takeaway => "cancellation is a token passed down; a timeout is a token that cancels itself; WaitAsync stops the wait, not the work.";
+
     public async Task<DemoResult> RunAsync(TextWriter output, CancellationToken cancellationToken)
     {
         await using var site = await DemoSite.StartAsync(cancellationToken);

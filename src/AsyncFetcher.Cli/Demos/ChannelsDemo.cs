@@ -13,6 +13,8 @@ internal sealed class ChannelsDemo(int items = 16, int capacity = 4, int consume
 
     public string Summary => "Producer/consumer over a bounded channel: backpressure and completion";
 
+    public string Takeaway => "a bounded channel is asyncio.Queue(maxsize): a full channel makes the producer wait, and Complete() ends the readers.";
+
     public async Task<DemoResult> RunAsync(TextWriter output, CancellationToken cancellationToken)
     {
         await using var site = await DemoSite.StartAsync(cancellationToken);

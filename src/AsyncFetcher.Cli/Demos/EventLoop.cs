@@ -12,6 +12,9 @@ internal sealed class EventLoop : SynchronizationContext, IDisposable
 {
     private readonly BlockingCollection<(SendOrPostCallback Callback, object? State)> queue = [];
 
+    /// <summary>Callbacks posted and not yet run: work waiting for the loop's one thread.</summary>
+    public int Pending => queue.Count;
+
     /// <summary>Runs <paramref name="main"/> on a new loop thread until its task completes.</summary>
     public static Task<T> RunAsync<T>(Func<Task<T>> main)
     {

@@ -13,5 +13,8 @@ internal interface IDemo
     /// <summary>One line for <c>demo --list</c>.</summary>
     string Summary { get; }
 
+    /// <summary>What the demo showed, in one line: printed after its numbers when the whole course runs.</summary>
+    string Takeaway { get; }
+
     Task<DemoResult> RunAsync(TextWriter output, CancellationToken cancellationToken);
 }

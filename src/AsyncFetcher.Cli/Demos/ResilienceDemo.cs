@@ -18,6 +18,8 @@ internal sealed class ResilienceDemo(int retryDelayMs = 100, bool retryAfter = t
 
     public string Summary => "Retry with backoff and Retry-After through the real resilience pipeline";
 
+    public string Takeaway => "retries, jittered backoff and Retry-After live in one pipeline inside the HttpClient, not in loops at the call site.";
+
     public async Task<DemoResult> RunAsync(TextWriter output, CancellationToken cancellationToken)
     {
         await using var site = await DemoSite.StartAsync(cancellationToken);

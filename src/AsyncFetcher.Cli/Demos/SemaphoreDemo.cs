@@ -17,6 +17,8 @@ internal sealed class SemaphoreDemo(int limit = 3, int requests = 12, int delayM
 
     public string Summary => "SemaphoreSlim caps requests in flight at N; the server reports its peak";
 
+    public string Takeaway => "SemaphoreSlim(n) is asyncio.Semaphore(n): at most n at once, and Release() in finally.";
+
     public async Task<DemoResult> RunAsync(TextWriter output, CancellationToken cancellationToken)
     {
         await using var site = await DemoSite.StartAsync(cancellationToken);

@@ -11,6 +11,8 @@ internal sealed class TasksDemo(int delayMs = 50) : IDemo
 
     public string Summary => "Starting tasks, their status, and what happens to a fire-and-forget exception";
 
+    public string Takeaway => "a Task is already running when you get it; the exception of a task nobody awaits reaches nobody.";
+
     public async Task<DemoResult> RunAsync(TextWriter output, CancellationToken cancellationToken)
     {
         await using var site = await DemoSite.StartAsync(cancellationToken);

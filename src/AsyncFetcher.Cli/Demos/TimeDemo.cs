@@ -17,6 +17,8 @@ internal sealed class TimeDemo(int realPeriodMs = 100) : IDemo
 
     public string Summary => "TimeProvider: a PeriodicTimer and the Fetcher's timeout on a clock moved by hand";
 
+    public string Takeaway => "code that takes a TimeProvider runs on a clock moved by hand: minutes of timers, tested in milliseconds.";
+
     public async Task<DemoResult> RunAsync(TextWriter output, CancellationToken cancellationToken)
     {
         // 1. The same ticker on the system clock, then on a manual one.

@@ -13,6 +13,8 @@ internal sealed class WhenAllDemo(int requests = 20, int delayMs = 100) : IDemo
 
     public string Summary => "Sequential awaits vs Task.WhenAll (asyncio.gather), and its exceptions";
 
+    public string Takeaway => "start them all, then await them together: WhenAll is gather, and its Exception keeps every failure.";
+
     public async Task<DemoResult> RunAsync(TextWriter output, CancellationToken cancellationToken)
     {
         await using var site = await DemoSite.StartAsync(cancellationToken);

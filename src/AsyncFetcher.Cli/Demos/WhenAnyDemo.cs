@@ -14,6 +14,8 @@ internal sealed class WhenAnyDemo : IDemo
 
     public string Summary => "First of three mirrors with Task.WhenAny, then cancel the other two";
 
+    public string Takeaway => "WhenAny is wait(FIRST_COMPLETED): it hands you the winner and cancels nothing; cancelling the losers is your job.";
+
     public async Task<DemoResult> RunAsync(TextWriter output, CancellationToken cancellationToken)
     {
         await using var site = await DemoSite.StartAsync(cancellationToken);

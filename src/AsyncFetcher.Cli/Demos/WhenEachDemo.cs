@@ -15,6 +15,8 @@ internal sealed class WhenEachDemo(int stepMs = 60) : IDemo
 
     public string Summary => "Results in completion order with Task.WhenEach (asyncio.as_completed)";
 
+    public string Takeaway => "WhenEach is as_completed: tasks in the order they finish, where WhenAll keeps the order they started.";
+
     public async Task<DemoResult> RunAsync(TextWriter output, CancellationToken cancellationToken)
     {
         await using var site = await DemoSite.StartAsync(cancellationToken);

@@ -13,12 +13,16 @@ public sealed class DemoTests
 {
     /// <summary>The demos these tests cover; a demo added to the catalog without a test here fails <see cref="Every_demo_in_the_catalog_has_a_test"/>.</summary>
     private static readonly string[] Tested =
-        ["async-await", "tasks", "when-all", "when-any", "when-each", "channels", "semaphore", "async-disposal", "async-streams", "cancellation", "resilience", "time"];
+    [
+        "async-await", "tasks", "when-all", "when-any", "when-each", "channels", "semaphore", "async-disposal", "async-streams", "cancellation",
+        "resilience", "time", "race", "async-local", "deadlock", "starvation", "task-group", "exceptions", "rate-limit", "progress", "callbacks",
+    ];
 
     [Fact]
     public void Every_demo_in_the_catalog_has_a_test()
     {
         Assert.Equal(Tested.Order(), DemoCatalog.All.Select(d => d.Name).Order());
+        Assert.All(DemoCatalog.All, demo => Assert.False(string.IsNullOrWhiteSpace(demo.Takeaway), $"{demo.Name} has no takeaway"));
     }
 
     [Fact]
@@ -172,6 +176,123 @@ public sealed class DemoTests
     }
 
     [Fact]
+    public async Task Race_the_locked_counters_are_exact_and_an_await_between_read_and_write_loses_updates()
+    {
+        var outcome = await RunAsync<RaceDemo.Outcome>(new RaceDemo(tasks: 3, increments: 100_000));
+
+        Assert.Equal(300_000, outcome.Expected);
+        // One thread, as in asyncio: the loops take turns.
+        Assert.Equal(outcome.Expected, outcome.OnEventLoop);
+        Assert.Equal(outcome.Expected, outcome.OnPoolLocked);
+        Assert.Equal(outcome.Expected, outcome.OnPoolInterlocked);
+        // How many the unlocked loops lose depends on how the machine schedules them; never more than they made.
+        Assert.InRange(outcome.OnPoolUnlocked, 1, outcome.Expected);
+        // All three read before any wrote back (the demo makes sure): two of three updates lost, every time.
+        Assert.Equal(1, outcome.ReadAwaitWriteUnlocked);
+        Assert.Equal(3, outcome.ReadAwaitWriteLocked);
+    }
+
+    [Fact]
+    public async Task Async_local_keeps_a_value_per_flow_where_a_thread_static_is_overwritten_on_one_thread()
+    {
+        var outcome = await RunAsync<AsyncLocalDemo.Outcome>(new AsyncLocalDemo());
+
+        Assert.Equal(1, outcome.ThreadStaticRightOnLoop);
+        Assert.Equal(outcome.Requests, outcome.AsyncLocalRightOnLoop);
+        Assert.Equal(outcome.Requests, outcome.AsyncLocalRightOnPool);
+        Assert.Equal("/outer", outcome.AfterCallee);
+    }
+
+    [Fact]
+    public async Task Deadlock_result_without_configure_await_hangs_on_the_loop_and_not_with_it()
+    {
+        var outcome = await RunAsync<DeadlockDemo.Outcome>(new DeadlockDemo(timeoutMs: 100, serverMs: 5));
+
+        Assert.True(outcome.DeadlockedWithoutConfigureAwait);
+        Assert.True(outcome.CompletedWithConfigureAwait);
+        Assert.False(outcome.ConfigureAwaitRanOnLoop);
+        Assert.True(outcome.AwaitResumedOnLoop);
+    }
+
+    [Fact]
+    public async Task Task_group_cancels_the_siblings_of_a_failure_and_shield_keeps_the_work_going()
+    {
+        var outcome = await RunAsync<TaskGroupDemo.Outcome>(new TaskGroupDemo());
+
+        Assert.Equal(1, outcome.GroupFailures);
+        Assert.Equal(nameof(HttpRequestException), outcome.GroupFailure);
+        Assert.Equal(4, outcome.GroupSiblingsAbandoned);
+        Assert.Equal(2, outcome.FirstExceptionDone);
+        Assert.Equal(3, outcome.FirstExceptionPending);
+        Assert.Equal(3, outcome.FirstExceptionStillAtServer);
+        Assert.Equal(nameof(TaskCanceledException), outcome.CallerSaw);
+        Assert.Equal(TaskStatus.RanToCompletion, outcome.SaveStatus);
+        Assert.Equal(0, outcome.SaveAbandoned);
+    }
+
+    [Fact]
+    public async Task Exceptions_when_all_keeps_the_failures_not_the_cancellation_and_flatten_and_handle_split_them()
+    {
+        var outcome = await RunAsync<ExceptionsDemo.Outcome>(new ExceptionsDemo());
+
+        Assert.Equal(nameof(HttpRequestException), outcome.AwaitThrew);
+        Assert.Equal(TaskStatus.Faulted, outcome.WhenAllStatus);
+        Assert.Equal(2, outcome.WhenAllHolds);
+        Assert.Equal(1, outcome.Cancelled);
+        Assert.Equal(nameof(AggregateException), outcome.WaitThrew);
+        Assert.Equal(2, outcome.WaitHolds);
+        Assert.Equal(nameof(TaskCanceledException), outcome.CancelledOnlyThrew);
+        Assert.Equal(TaskStatus.Canceled, outcome.CancelledOnlyStatus);
+        Assert.Equal(1, outcome.NestedOuterCount);
+        Assert.Equal(2, outcome.Flattened);
+        Assert.Equal(2, outcome.Handled);
+        Assert.Equal(1, outcome.Rethrown);
+    }
+
+    [Fact]
+    public async Task Rate_limit_a_semaphore_caps_at_once_and_a_token_bucket_caps_per_period()
+    {
+        var outcome = await RunAsync<RateLimitDemo.Outcome>(new RateLimitDemo(requests: 9, perPeriod: 3, periodMs: 20, serverMs: 5));
+
+        Assert.InRange(outcome.SemaphorePeak, 1, 3);
+        // The bucket does not count requests in flight: held by the server, all nine were there at once.
+        Assert.Equal(9, outcome.BucketPeak);
+        Assert.Equal(9, outcome.BucketGranted);
+        Assert.Equal(9, outcome.BucketPeriods.Sum());
+        // Three tokens to start with and three per refill: nine requests needed at least two refills, whatever the speed.
+        Assert.True(outcome.BucketReplenishments >= 2, $"{outcome.BucketReplenishments} refills");
+        Assert.InRange(outcome.BothPeak, 1, 3);
+        Assert.Equal(9, outcome.BothGranted);
+        Assert.True(outcome.BothReplenishments >= 2, $"{outcome.BothReplenishments} refills");
+    }
+
+    [Fact]
+    public async Task Progress_on_a_context_is_handled_in_order_on_its_thread_and_the_reporter_logs_a_line_per_tick()
+    {
+        var outcome = await RunAsync<ProgressDemo.Outcome>(new ProgressDemo(reports: 12, pages: 6, pagesPerTick: 2));
+
+        Assert.True(outcome.LoopInOrder);
+        Assert.Equal(1, outcome.LoopThreads);
+        Assert.InRange(outcome.PoolThreads, 1, outcome.Reports);
+        Assert.Equal(3, outcome.ProgressLines);
+    }
+
+    [Fact]
+    public async Task Callbacks_a_task_completion_source_makes_a_timer_and_an_event_awaitable()
+    {
+        var outcome = await RunAsync<CallbackDemo.Outcome>(new CallbackDemo(reports: 15));
+
+        Assert.False(outcome.DelayDoneBeforeAdvance);
+        Assert.True(outcome.DelayDoneAfterAdvance);
+        Assert.Equal(TaskStatus.Canceled, outcome.CancelledStatus);
+        Assert.Equal(0, outcome.CancelledTimerFired);
+        Assert.Equal(10, outcome.FirstMatchingPage);
+        Assert.Equal(10, outcome.EventHandlerCalls);
+        Assert.True(outcome.InlineRanInsideSetResult);
+        Assert.False(outcome.AsyncRanInsideSetResult);
+    }
+
+    [Fact]
     public async Task Demo_list_names_every_demo_and_a_demo_runs_from_the_binary()
     {
         var list = await CliRunner.RunAsync(["demo", "--list"]);
@@ -179,12 +300,12 @@ public sealed class DemoTests
 
         Assert.Equal(0, list.ExitCode);
         var names = list.StdoutLines.Select(line => line.Split(' ')[0]).ToList();
-        Assert.Equal([.. Tested, "crawl"], names);
+        Assert.Equal([.. Tested, "crawl", "all"], names);
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("mirror-b", run.Stdout, StringComparison.Ordinal);
     }
 
-    private static async Task<T> RunAsync<T>(IDemo demo)
+    internal static async Task<T> RunAsync<T>(IDemo demo)
         where T : DemoResult
     {
         using var output = new StringWriter();

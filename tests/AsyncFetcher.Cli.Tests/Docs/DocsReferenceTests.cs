@@ -4,15 +4,17 @@ using AsyncFetcher.Cli.Demos;
 namespace AsyncFetcher.Cli.Tests.Docs;
 
 /// <summary>
-/// Keeps docs/ honest: every code reference names a file that exists and a symbol declared in it,
-/// every chapter has its demo (one that exists) and exercises, and the map links every chapter.
+/// Keeps docs/ honest: every code reference names a file that exists and a symbol declared in it, code
+/// quoted next to a reference is still in that code (<see cref="QuotedFragments"/>), every chapter has its
+/// demo (one that exists, in both command forms) and exercises, and the map links every chapter.
 /// </summary>
 public sealed partial class DocsReferenceTests
 {
     private static readonly string Root = FindRoot();
     private static readonly string DocsDir = Path.Combine(Root, "docs");
 
-    public static TheoryData<string> Pages => [.. PageNames()];
+    /// <summary>Every page that points at code: docs/*.md, and the README and CONTRIBUTING at the root.</summary>
+    public static TheoryData<string> Pages => [.. PageNames().Select(p => "docs/" + p), "README.md", "CONTRIBUTING.md"];
 
     public static TheoryData<string> Chapters => [.. ChapterNames()];
 
@@ -20,7 +22,7 @@ public sealed partial class DocsReferenceTests
     public void The_course_has_its_chapters()
     {
         var chapters = ChapterNames();
-        foreach (var prefix in new[] { "01-", "02-", "03-", "04-", "05-", "06-", "07-", "08-", "10-" })
+        foreach (var prefix in new[] { "01-", "02-", "03-", "04-", "05-", "06-", "07-", "08-", "10-", "11-", "12-", "13-", "14-" })
         {
             Assert.Contains(chapters, c => c.StartsWith(prefix, StringComparison.Ordinal));
         }
@@ -30,11 +32,11 @@ public sealed partial class DocsReferenceTests
     [MemberData(nameof(Pages))]
     public void Every_code_reference_names_an_existing_file_and_a_symbol_declared_in_it(string page)
     {
-        var text = File.ReadAllText(Path.Combine(DocsDir, page));
+        var text = File.ReadAllText(Path.Combine(Root, page));
         var problems = new List<string>();
         foreach (var reference in References(text))
         {
-            var path = Path.GetFullPath(Path.Combine(DocsDir, reference.Target));
+            var path = Resolve(page, reference.Target);
             var shown = Path.GetRelativePath(Root, path).Replace('\\', '/');
             if (!File.Exists(path) && !Directory.Exists(path))
             {
@@ -45,7 +47,8 @@ public sealed partial class DocsReferenceTests
                 }
                 continue;
             }
-            if (reference.Text is { } linkText && LooksLikePath(linkText) && linkText != shown)
+            // The link text may name the file, or the folder it is in (`[docs/](docs/README.md)`).
+            if (reference.Text is { } linkText && LooksLikePath(linkText) && linkText != shown && !(linkText.EndsWith('/') && shown.StartsWith(linkText, StringComparison.Ordinal)))
             {
                 problems.Add($"[{linkText}]({reference.Target}): the link text names another file than {shown}");
             }
@@ -62,7 +65,31 @@ public sealed partial class DocsReferenceTests
                 problems.Add($"`{path}`: no such file");
             }
         }
-        Assert.True(problems.Count == 0, $"docs/{page}:\n  " + string.Join("\n  ", problems));
+        Assert.True(problems.Count == 0, $"{page}:\n  " + string.Join("\n  ", problems));
+    }
+
+    [Theory]
+    [MemberData(nameof(Pages))]
+    public void Code_quoted_next_to_a_reference_is_still_in_the_member_it_names(string page)
+    {
+        var problems = QuotedFragments.Stale(File.ReadAllText(Path.Combine(Root, page)), (target, symbol) =>
+        {
+            var path = Resolve(page, target);
+            return File.Exists(path)
+                ? symbol is null ? File.ReadAllText(path) : CSharpSource.Text(File.ReadAllText(path), symbol)
+                : null;
+        }).ToList();
+
+        Assert.True(problems.Count == 0, $"{page}: quoted code that is not (or no longer) in the code it points at:\n  " + string.Join("\n  ", problems));
+    }
+
+    [Theory]
+    [MemberData(nameof(Pages))]
+    public void Every_quoted_symbol_of_the_repository_is_declared(string page)
+    {
+        var problems = QuotedFragments.UndeclaredSymbols(File.ReadAllText(Path.Combine(Root, page)), TypeFiles).ToList();
+
+        Assert.True(problems.Count == 0, $"{page}:\n  " + string.Join("\n  ", problems));
     }
 
     [Theory]
@@ -128,25 +155,7 @@ public sealed partial class DocsReferenceTests
         Assert.False(IsDeclared(code, "CrawlRun.Missing"));
     }
 
-    /// <summary>True when every part of <paramref name="symbol"/> (Type, Type.Member, Type.Nested.Member) is declared in <paramref name="code"/>.</summary>
-    private static bool IsDeclared(string code, string symbol)
-    {
-        var parts = symbol.TrimEnd('(', ')').Split('.');
-        return TypeDeclared(code, parts[0]) && parts.Skip(1).All(part => TypeDeclared(code, part) || MemberDeclared(code, part));
-    }
-
-    private static bool TypeDeclared(string code, string name) =>
-        Regex.IsMatch(code, $@"\b(?:class|interface|enum|struct|record)\s+(?:struct\s+|class\s+)?{Regex.Escape(name)}\b");
-
-    private static bool MemberDeclared(string code, string name)
-    {
-        var n = Regex.Escape(name);
-        // A type (or modifier) before the name, and not a call: await/return/new/... name( is a use.
-        const string Before = @"[\w>\]?)](?<!\b(?:await|return|new|throw|in|is|as|else|case|yield|nameof|typeof))\s+";
-        return Regex.IsMatch(code, $@"{Before}{n}\s*(?:<[^()]*>)?\s*\(")
-            || Regex.IsMatch(code, $@"{Before}{n}\s*(?:\{{|=>|=|;)")
-            || Regex.IsMatch(code, $@"^\s*{n}\s*(?:,|=|$)", RegexOptions.Multiline);
-    }
+    private static bool IsDeclared(string code, string symbol) => CSharpSource.IsDeclared(code, symbol);
 
     private static IEnumerable<Reference> References(string text)
     {
@@ -200,6 +209,36 @@ public sealed partial class DocsReferenceTests
         }
     }
 
+    /// <summary>The sources of the repository's files that declare type <paramref name="name"/> (src/ and tests/).</summary>
+    private static IReadOnlyList<string> TypeFiles(string name) => TypeIndex.Value.TryGetValue(name, out var files) ? files : [];
+
+    private static readonly Lazy<Dictionary<string, List<string>>> TypeIndex = new(() =>
+    {
+        var index = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var file in new[] { "src", "tests" }.SelectMany(d => Directory.EnumerateFiles(Path.Combine(Root, d), "*.cs", SearchOption.AllDirectories)))
+        {
+            if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal) || file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var code = File.ReadAllText(file);
+            foreach (Match match in TypeName().Matches(code))
+            {
+                var name = match.Groups["name"].Value;
+                if (!index.TryGetValue(name, out var files))
+                {
+                    index[name] = files = [];
+                }
+                files.Add(code);
+            }
+        }
+        return index;
+    });
+
+    /// <summary>A link target as a full path: relative to the page that holds it.</summary>
+    private static string Resolve(string page, string target) =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.Combine(Root, page))!, target));
+
     private static List<string> PageNames() => [.. Directory.GetFiles(DocsDir, "*.md").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
 
     private static List<string> ChapterNames() => [.. PageNames().Where(n => ChapterName().IsMatch(n))];
@@ -230,6 +269,9 @@ public sealed partial class DocsReferenceTests
 
     [GeneratedRegex(@"`(?<path>(?:src|tests|examples)/[^`\s]+)`")]
     private static partial Regex BacktickedPath();
+
+    [GeneratedRegex(@"\b(?:class|interface|enum|struct|record)\s+(?:struct\s+|class\s+)?(?<name>[A-Z]\w*)")]
+    private static partial Regex TypeName();
 
     [GeneratedRegex(@"asyncfetch demo (?<name>[a-z][a-z-]*)")]
     private static partial Regex DemoCommandName();
