@@ -31,6 +31,9 @@ internal sealed class DemoSite : IAsyncDisposable
     /// <summary>The server's counters: requests, in flight, peak, aborted.</summary>
     public LocalSite Server => server;
 
+    /// <summary>Called by <c>/work</c> just before it answers (after its delay, hold and signal): a demo's look at its own side at that moment.</summary>
+    public Action? Answering { get; set; }
+
     public static async Task<DemoSite> StartAsync(CancellationToken cancellationToken)
     {
         var site = new DemoSite();
@@ -101,6 +104,7 @@ internal sealed class DemoSite : IAsyncDisposable
         {
             await WaitForAsync(after, context.RequestAborted);
         }
+        Answering?.Invoke();
         context.Response.ContentType = "text/plain";
         await context.Response.WriteAsync(query["id"].ToString(), context.RequestAborted);
     }

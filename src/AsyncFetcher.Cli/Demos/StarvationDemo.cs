@@ -28,7 +28,7 @@ internal sealed class StarvationDemo(int waitExtra = 0, int plainExtra = 2) : ID
         output.WriteLine($"{Environment.ProcessorCount} cores; the thread pool's minimum is {minThreads} threads; it adds more when work waits for one.");
 
         // 1. A plain blocking wait (Thread.Sleep, a synchronous socket read): the pool does not notice it, and only
-        // its starvation check, about once a second, adds a thread.
+        // its starvation check adds a thread, every half second or more rarely.
         var plainItems = minThreads + plainExtra;
         var waitItems = minThreads + (waitExtra > 0 ? waitExtra : 7 * Environment.ProcessorCount);
         var byPlainWait = await RunItemsAsync(plainItems, Mode.PlainWait, cancellationToken);

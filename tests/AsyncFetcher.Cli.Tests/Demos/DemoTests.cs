@@ -31,6 +31,8 @@ public sealed class DemoTests
         var outcome = await RunAsync<AsyncAwaitDemo.Outcome>(new AsyncAwaitDemo(requests: 6, delayMs: 20));
 
         Assert.Equal(1, outcome.BlockingOneThread.Peak);
+        Assert.Equal(1, outcome.BlockingOneThread.Threads);
+        Assert.Equal(1, outcome.BlockingOneThread.Blocked);
         Assert.Equal(6, outcome.BlockingThreadEach.Peak);
         Assert.Equal(6, outcome.BlockingThreadEach.Blocked);
         Assert.Equal(6, outcome.AwaitOneThread.Peak);

@@ -104,6 +104,8 @@ public sealed partial class DocsReferenceTests
         Assert.True(demos.Count > 0, $"docs/{chapter}: its Demo section runs no `asyncfetch demo NAME`");
         var known = DemoCatalog.All.Select(d => d.Name).Append("crawl").ToHashSet(StringComparer.Ordinal);
         Assert.All(demos, name => Assert.True(known.Contains(name), $"docs/{chapter}: no demo named '{name}'"));
+        // Both forms: the installed tool, and what works on a fresh clone.
+        Assert.All(demos, name => Assert.Contains($"dotnet run --project src/AsyncFetcher.Cli -- demo {name}", sections["demo"], StringComparison.Ordinal));
 
         Assert.True(sections.ContainsKey("exercises"), $"docs/{chapter} has no '## Exercises' section");
         Assert.Contains("hint", sections["exercises"], StringComparison.OrdinalIgnoreCase);
@@ -122,6 +124,31 @@ public sealed partial class DocsReferenceTests
         Assert.All(DemoCatalog.All, demo => Assert.Contains($"demo {demo.Name}", map, StringComparison.Ordinal));
         Assert.Contains("09-distributed.md", linked);
         Assert.Contains("docs/README.md", File.ReadAllText(Path.Combine(Root, "README.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_course_runs_the_chapters_in_order_under_their_titles_with_their_demos()
+    {
+        Assert.Equal(ChapterNames(), DemoCatalog.Chapters.Select(c => c.Page));
+        foreach (var chapter in DemoCatalog.Chapters)
+        {
+            var text = File.ReadAllText(Path.Combine(DocsDir, chapter.Page));
+            Assert.Equal("# " + chapter.Title, text.Split('\n')[0].TrimEnd());
+            var shown = DemoCommandName().Matches(Sections(text)["demo"]).Select(m => m.Groups["name"].Value).Where(n => n != "crawl").Distinct();
+            Assert.Equal(chapter.Demos.Select(d => d.Name), shown);
+        }
+    }
+
+    [Fact]
+    public void The_readme_opens_with_the_course_command_and_the_chapters_in_order()
+    {
+        var readme = File.ReadAllText(Path.Combine(Root, "README.md"));
+        var learn = Sections(readme)["learn async .net"];
+
+        Assert.True(readme.IndexOf("## Learn async .NET", StringComparison.Ordinal) < readme.IndexOf("## Two commands on a fresh machine", StringComparison.Ordinal));
+        Assert.Contains("dotnet run --project src/AsyncFetcher.Cli -- demo ", learn, StringComparison.Ordinal);
+        var linked = References(learn).Select(r => r.Target).Where(t => ChapterName().IsMatch(Path.GetFileName(t))).Select(Path.GetFileName).Distinct();
+        Assert.Equal(ChapterNames(), linked);
     }
 
     [Fact]
