@@ -7,11 +7,11 @@ namespace AsyncFetcher.Cli.Demos;
 
 /// <summary>
 /// The programmable loopback site the demos talk to: a <see cref="LocalSite"/> (which counts requests,
-/// in flight and peak) routing by path. Two routes are built in:
+/// in flight and peak) routing by path. Three routes are built in:
 /// <c>/work?id=ID&amp;ms=MS&amp;hold=N&amp;after=NAME</c> answers <c>ID</c> after MS milliseconds, no sooner
 /// than N requests have arrived and no sooner than the demo raised the signal NAME (so a peak or an
 /// order the demo shows is something the server made sure of, not a race won);
-/// <c>/hang</c> answers only when its client gives up.
+/// <c>/hang</c> answers only when its client gives up; <c>/fail</c> answers 500 at once.
 /// </summary>
 internal sealed class DemoSite : IAsyncDisposable
 {
@@ -26,6 +26,11 @@ internal sealed class DemoSite : IAsyncDisposable
     {
         routes["/work"] = WorkAsync;
         routes["/hang"] = context => Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted);
+        routes["/fail"] = context =>
+        {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            return Task.CompletedTask;
+        };
     }
 
     /// <summary>The server's counters: requests, in flight, peak, aborted.</summary>

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace AsyncFetcher.Cli.Demos;
 
 /// <summary>
@@ -20,11 +18,6 @@ internal sealed class ExceptionsDemo : IDemo
     public async Task<DemoResult> RunAsync(TextWriter output, CancellationToken cancellationToken)
     {
         await using var site = await DemoSite.StartAsync(cancellationToken);
-        site.Map("/fail", context =>
-        {
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            return Task.CompletedTask;
-        });
         using var client = new HttpClient();
         output.WriteLine("four requests awaited with Task.WhenAll: two answer 500, one is cancelled by its token, one succeeds");
 

@@ -23,7 +23,7 @@ internal sealed class TaskGroupDemo : IDemo
     public async Task<DemoResult> RunAsync(TextWriter output, CancellationToken cancellationToken)
     {
         await using var site = await DemoSite.StartAsync(cancellationToken);
-        site.Map("/fail", async context =>
+        site.Map("/fail-late", async context =>
         {
             // Fails only once all the group's requests are at the server, so the siblings are surely in flight.
             await site.Server.WaitUntilAsync(s => s.Requests >= Children, TimeSpan.FromSeconds(5), context.RequestAborted);
@@ -38,7 +38,7 @@ internal sealed class TaskGroupDemo : IDemo
 
         // 1. asyncio.TaskGroup: the first failure cancels the siblings, and the group raises every failure.
         var clock = Stopwatch.StartNew();
-        var children = new List<Func<CancellationToken, Task<string>>> { token => GetOkAsync(client, site.Url("/fail"), token) };
+        var children = new List<Func<CancellationToken, Task<string>>> { token => GetOkAsync(client, site.Url("/fail-late"), token) };
         children.AddRange(Enumerable.Range(0, Children - 1).Select(i => (Func<CancellationToken, Task<string>>)(token => GetOkAsync(client, site.Url($"/hang?{i}"), token))));
         AggregateException? group = null;
         try
@@ -62,7 +62,7 @@ internal sealed class TaskGroupDemo : IDemo
         var tasks = new List<Task<string>>
         {
             client.GetStringAsync(site.Work("ok", TimeSpan.Zero, hold: Children), rest.Token),
-            GetOkAsync(client, site.Url("/fail?after=ok-received"), rest.Token),
+            GetOkAsync(client, site.Url("/fail-late?after=ok-received"), rest.Token),
         };
         _ = tasks[0].ContinueWith(_ => site.Raise("ok-received"), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         tasks.AddRange(Enumerable.Range(0, Children - 2).Select(i => client.GetStringAsync(site.Url($"/hang?{i}"), rest.Token)));

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Http;
 
 namespace AsyncFetcher.Cli.Demos;
 
@@ -18,11 +17,6 @@ internal sealed class WhenAllDemo(int requests = 20, int delayMs = 100) : IDemo
     public async Task<DemoResult> RunAsync(TextWriter output, CancellationToken cancellationToken)
     {
         await using var site = await DemoSite.StartAsync(cancellationToken);
-        site.Map("/fail", context =>
-        {
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            return Task.CompletedTask;
-        });
         using var client = new HttpClient();
         var delay = TimeSpan.FromMilliseconds(delayMs);
         output.WriteLine($"{requests} requests; the server answers each after {delayMs} ms.");

@@ -68,11 +68,8 @@ public sealed class DemoCourseTests
     [Fact]
     public async Task Ctrl_C_stops_the_course_inside_a_demo_with_exit_130()
     {
-        using var course = RunningCli.Start("demo", "all");
         // when-all spends two seconds awaiting requests one by one: the signal lands inside it.
-        await course.WaitForStdoutAsync("20 requests; the server answers each after 100 ms.", Patience);
-        await course.SignalAsync("INT");
-        var run = await course.WaitForExitAsync(Patience);
+        var run = await InterruptAsync(["demo", "all"], "20 requests; the server answers each after 100 ms.");
 
         Assert.Equal(130, run.ExitCode);
         Assert.Contains("asyncfetch: demo interrupted", run.StderrLines);
@@ -83,13 +80,19 @@ public sealed class DemoCourseTests
     [Fact]
     public async Task Ctrl_C_stops_a_single_demo_with_exit_130()
     {
-        using var demo = RunningCli.Start("demo", "when-all");
-        await demo.WaitForStdoutAsync("20 requests; the server answers each after 100 ms.", Patience);
-        await demo.SignalAsync("INT");
-        var run = await demo.WaitForExitAsync(Patience);
+        var run = await InterruptAsync(["demo", "when-all"], "20 requests; the server answers each after 100 ms.");
 
         Assert.Equal(130, run.ExitCode);
         Assert.Equal(["asyncfetch: demo interrupted"], run.StderrLines);
+    }
+
+    /// <summary>Starts the binary, sends it SIGINT once standard output has <paramref name="line"/>, and waits for its exit.</summary>
+    private static async Task<CliResult> InterruptAsync(string[] args, string line)
+    {
+        using var running = RunningCli.Start(args);
+        await running.WaitForStdoutAsync(line, Patience);
+        await running.SignalAsync("INT");
+        return await running.WaitForExitAsync(Patience);
     }
 
     /// <summary>A demo that prints a line of numbers, and may do something (press Ctrl+C) while it runs.</summary>

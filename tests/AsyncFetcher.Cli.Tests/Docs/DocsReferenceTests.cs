@@ -186,7 +186,7 @@ public sealed partial class DocsReferenceTests
 
     private static IEnumerable<Reference> References(string text)
     {
-        foreach (Match match in Link().Matches(text))
+        foreach (Match match in QuotedFragments.Link().Matches(text))
         {
             var target = match.Groups["target"].Value;
             if (target.Contains("://", StringComparison.Ordinal) || target.StartsWith('#') || target.StartsWith("mailto:", StringComparison.Ordinal))
@@ -194,10 +194,6 @@ public sealed partial class DocsReferenceTests
                 continue;
             }
             var symbol = match.Groups["symbol"].Success ? match.Groups["symbol"].Value : null;
-            if (symbol is not null && !SymbolShape().IsMatch(symbol))
-            {
-                symbol = null;
-            }
             yield return new Reference(match.Groups["text"].Value.Trim('`'), target, symbol);
         }
     }
@@ -286,13 +282,6 @@ public sealed partial class DocsReferenceTests
 
     [GeneratedRegex(@"^\d\d-[\w-]+\.md$")]
     private static partial Regex ChapterName();
-
-    /// <summary>[text](target) optionally followed by `Symbol`.</summary>
-    [GeneratedRegex(@"\[(?<text>[^\]]*)\]\((?<target>[^)\s#]+)(?:#[^)]*)?\)(?:[ \t]*`(?<symbol>[^`]+)`)?")]
-    private static partial Regex Link();
-
-    [GeneratedRegex(@"^[A-Z]\w*(?:\.[A-Z]\w*)*(?:\(\))?$")]
-    private static partial Regex SymbolShape();
 
     [GeneratedRegex(@"`(?<path>(?:src|tests|examples)/[^`\s]+)`")]
     private static partial Regex BacktickedPath();

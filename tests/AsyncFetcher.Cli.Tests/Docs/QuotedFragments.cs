@@ -148,9 +148,9 @@ internal static partial class QuotedFragments
         }
     }
 
-    /// <summary>[text](target) optionally followed by `Symbol`.</summary>
+    /// <summary>A Markdown link, <c>[text](target)</c>, and the symbol in backticks that may follow it (<c>`Type.Member`</c>).</summary>
     [GeneratedRegex(@"\[(?<text>[^\]]*)\]\((?<target>[^)\s#]+)(?:#[^)]*)?\)(?:[ \t]*`(?<symbol>[A-Z]\w*(?:\.[A-Z]\w*)*(?:\(\))?)`)?")]
-    private static partial Regex Link();
+    internal static partial Regex Link();
 
     [GeneratedRegex(@"(?<!`)`(?<code>[^`\n]+)`(?!`)")]
     private static partial Regex InlineCode();
