@@ -56,6 +56,11 @@ internal static class DemoCommand
         using var ctrlC = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
         {
             context.Cancel = true;
+            if (interrupt.IsCancellationRequested)
+            {
+                // A second Ctrl+C: do not wait for the demo to notice the first, as `crawl` does not.
+                Environment.Exit(130);
+            }
             interrupt.Cancel();
         });
         try
