@@ -1,6 +1,5 @@
 using AsyncFetcher.Core.Engine;
 using AsyncFetcher.Core.Fetching;
-using AsyncFetcher.Core.Scheduling;
 using AsyncFetcher.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

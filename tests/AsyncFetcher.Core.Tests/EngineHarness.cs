@@ -1,4 +1,5 @@
 using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -3,6 +3,7 @@ using AsyncFetcher.Cli.Hosting;
 using AsyncFetcher.Cli.Reporting;
 using AsyncFetcher.Core;
 using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Output;
 using AsyncFetcher.Core.Parsing;
 using AsyncFetcher.Core.Scheduling;

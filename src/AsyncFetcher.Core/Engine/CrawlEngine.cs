@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using AsyncFetcher.Core.Fetching;
+using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Scheduling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Threading.Channels;
 using AsyncFetcher.Core.Fetching;
+using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Parsing;
 using AsyncFetcher.Core.Scheduling;
 using Microsoft.Extensions.Logging;

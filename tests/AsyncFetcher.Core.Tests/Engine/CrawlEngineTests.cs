@@ -1,4 +1,5 @@
 using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 using AsyncFetcher.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

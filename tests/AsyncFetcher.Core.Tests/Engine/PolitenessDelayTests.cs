@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using AsyncFetcher.Core.Engine;
 using AsyncFetcher.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,5 @@
 using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Scheduling;
 using AsyncFetcher.Testing;
 using Microsoft.Extensions.DependencyInjection;

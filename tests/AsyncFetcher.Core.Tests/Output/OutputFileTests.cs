@@ -1,6 +1,6 @@
 using System.Text;
+using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Output;
-using AsyncFetcher.Core.Scheduling;
 
 namespace AsyncFetcher.Core.Tests.Output;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace AsyncFetcher.Core.Engine;
+namespace AsyncFetcher.Core.Model;
 
 /// <summary>
 /// Live counters of a crawl, written with <see cref="Interlocked"/> by the engine and read
