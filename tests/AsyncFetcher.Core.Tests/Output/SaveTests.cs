@@ -3,7 +3,7 @@ using AsyncFetcher.Testing;
 using Microsoft.AspNetCore.Http;
 using static AsyncFetcher.Core.Tests.Fetching.RetryTests;
 
-namespace AsyncFetcher.Core.Tests.Storage;
+namespace AsyncFetcher.Core.Tests.Output;
 
 /// <summary>--save: bodies written while they stream, in a mirror layout, never outside the directory.</summary>
 public sealed class SaveTests : IDisposable
