@@ -19,7 +19,7 @@ public sealed class ResumeTests : IDisposable
     {
         await using var site = await TestSite.StartAsync();
         site.Synthetic(pages: 30, links: 3);
-        var frontier = new RecordingFrontier();
+        var frontier = new WatchedFrontier();
         await using var provider = EngineHarness.Build(EngineHarness.Fast(max: 4), configure: s => s.AddSingleton<IFrontier>(frontier));
         var engine = provider.GetRequiredService<CrawlEngine>();
 
@@ -116,52 +116,5 @@ public sealed class ResumeTests : IDisposable
         Assert.Equal(24, site.Log.Count);
         Assert.Equal(23, results.Count);
         Assert.All(results, r => Assert.Null(r.Error));
-    }
-
-    /// <summary>A memory frontier that remembers which URLs were completed (saved).</summary>
-    private sealed class RecordingFrontier : IFrontier
-    {
-        private readonly MemoryFrontier inner = new();
-        private readonly HashSet<string> completed = [];
-
-        public int Completed
-        {
-            get
-            {
-                lock (completed)
-                {
-                    return completed.Count;
-                }
-            }
-        }
-
-        public bool IsCompleted(string url)
-        {
-            lock (completed)
-            {
-                return completed.Contains(url);
-            }
-        }
-
-        public ValueTask<CrawlCheckpoint> CheckpointAsync(CancellationToken cancellationToken) => inner.CheckpointAsync(cancellationToken);
-
-        public ValueTask<bool> AddAsync(CrawlRequest request, CancellationToken cancellationToken) => inner.AddAsync(request, cancellationToken);
-
-        public ValueTask<bool> MarkSeenAsync(CrawlRequest hop, CancellationToken cancellationToken) => inner.MarkSeenAsync(hop, cancellationToken);
-
-        public ValueTask<IReadOnlyList<CrawlRequest>> TakeAsync(int max, CancellationToken cancellationToken) => inner.TakeAsync(max, cancellationToken);
-
-        public ValueTask CompleteAsync(IReadOnlyList<CrawlRequest> done, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
-        {
-            lock (completed)
-            {
-                completed.UnionWith(done.Select(r => r.Key));
-            }
-            return inner.CompleteAsync(done, checkpoint, cancellationToken);
-        }
-
-        public ValueTask ReleaseAsync(CrawlRequest request, CancellationToken cancellationToken) => inner.ReleaseAsync(request, cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }
