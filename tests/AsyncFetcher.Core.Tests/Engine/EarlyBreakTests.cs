@@ -1,4 +1,5 @@
 using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,7 +11,7 @@ public sealed class EarlyBreakTests
     [Fact]
     public async Task Breaking_out_early_cancels_in_flight_requests_and_ends_the_crawl()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Links("/", "/hang/1", "/hang/2", "/hang/3");
         foreach (var i in new[] { 1, 2, 3 })
         {

@@ -1,6 +1,7 @@
 using AsyncFetcher.Core.Engine;
 using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Scheduling;
+using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -10,14 +11,14 @@ namespace AsyncFetcher.Core.Tests.Engine;
 /// <summary>Stopping and resuming in-process: what is saved when, and what a resumed crawl fetches.</summary>
 public sealed class ResumeTests : IDisposable
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("asyncfetch-resume-").FullName;
+    private readonly TempDirectory dir = new("resume");
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => dir.Dispose();
 
     [Fact]
     public async Task A_page_is_saved_only_after_the_consumer_has_taken_the_next_record()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Synthetic(pages: 30, links: 3);
         var frontier = new WatchedFrontier();
         await using var provider = EngineHarness.Build(EngineHarness.Fast(max: 4), configure: s => s.AddSingleton<IFrontier>(frontier));
@@ -39,11 +40,11 @@ public sealed class ResumeTests : IDisposable
     [Fact]
     public async Task Stopped_crawl_resumed_from_its_state_fetches_every_page_exactly_once()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Synthetic(pages: 200, links: 4);
         site.HoldAfter(60);
         var options = EngineHarness.Fast(max: 4, depth: 1000);
-        options.State = Path.Combine(dir, "crawl.db");
+        options.State = dir.File("crawl.db");
         options.Grace = TimeSpan.Zero;
 
         List<CrawlResult> first;
@@ -73,10 +74,10 @@ public sealed class ResumeTests : IDisposable
     [Fact]
     public async Task Max_pages_counts_the_pages_of_earlier_runs()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Synthetic(pages: 50, links: 3);
         var options = EngineHarness.Fast(depth: 1000);
-        options.State = Path.Combine(dir, "crawl.db");
+        options.State = dir.File("crawl.db");
         options.MaxPages = 10;
 
         var runs = new List<List<CrawlResult>>();
@@ -95,7 +96,7 @@ public sealed class ResumeTests : IDisposable
     [Fact]
     public async Task Deadline_stops_the_crawl_like_a_first_ctrl_c()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Synthetic(pages: 100, links: 3);
         site.HoldAfter(20);
         var time = new FakeTimeProvider();

@@ -1,6 +1,7 @@
 using AsyncFetcher.Core.Engine;
 using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Scheduling;
+using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -13,7 +14,7 @@ public sealed class StopTests
     [Fact]
     public async Task Every_frontier_call_can_be_cancelled()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Links("/", "/a", "/b");
         site.Redirect("/a", "/c");
         site.Links("/b");
@@ -31,7 +32,7 @@ public sealed class StopTests
     [Fact]
     public async Task A_stop_is_not_held_up_by_a_frontier_that_stops_answering()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Links("/", "/a", "/b");
         // /a and /b are held at the server: in flight when the frontier goes silent.
         site.HoldAfter(1);
@@ -75,7 +76,7 @@ public sealed class StopTests
     [Fact]
     public async Task The_host_gates_waits_are_awaited_so_a_failed_one_is_not_lost()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Links("/");
         var gate = new ClosedHostGate();
         await using var provider = EngineHarness.Build(EngineHarness.Fast(), configure: s => s.AddSingleton<IHostGate>(gate));

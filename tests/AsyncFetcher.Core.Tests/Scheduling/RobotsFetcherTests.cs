@@ -1,3 +1,4 @@
+using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
 
 namespace AsyncFetcher.Core.Tests.Scheduling;
@@ -8,7 +9,7 @@ public sealed class RobotsFetcherTests
     [Fact]
     public async Task A_redirected_robots_txt_is_followed_and_its_rules_apply()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Redirect("/robots.txt", "/rules.txt", 301);
         site.Page("/rules.txt", "User-agent: *\nDisallow: /private/\n", "text/plain");
         site.Links("/", "/public", "/private/secret");
@@ -24,8 +25,8 @@ public sealed class RobotsFetcherTests
     [Fact]
     public async Task A_robots_txt_on_another_host_is_followed()
     {
-        await using var site = await TestSite.StartAsync();
-        await using var rules = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
+        await using var rules = await LocalSite.StartAsync();
         site.Redirect("/robots.txt", rules.Url("/robots.txt").AbsoluteUri);
         rules.Page("/robots.txt", "User-agent: *\nDisallow: /private/\n", "text/plain");
         site.Links("/", "/private/secret");
@@ -40,7 +41,7 @@ public sealed class RobotsFetcherTests
     [Fact]
     public async Task A_robots_txt_redirect_loop_counts_as_no_robots_txt()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Redirect("/robots.txt", "/elsewhere.txt");
         site.Redirect("/elsewhere.txt", "/robots.txt");
         site.Links("/", "/a");
@@ -56,7 +57,7 @@ public sealed class RobotsFetcherTests
     [Fact]
     public async Task A_robots_txt_chain_longer_than_max_redirects_counts_as_no_robots_txt()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Redirect("/robots.txt", "/r1");
         site.Redirect("/r1", "/r2");
         site.Redirect("/r2", "/r3");

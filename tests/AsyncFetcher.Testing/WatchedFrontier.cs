@@ -1,13 +1,13 @@
 using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Scheduling;
 
-namespace AsyncFetcher.Core.Tests.Engine;
+namespace AsyncFetcher.Testing;
 
 /// <summary>
 /// A memory frontier that remembers which URLs were completed (saved) and every token it was given, and
 /// that can go silent like a store in an outage: then each call waits until its token is cancelled.
 /// </summary>
-internal sealed class WatchedFrontier : IFrontier
+public sealed class WatchedFrontier : IFrontier
 {
     private readonly MemoryFrontier inner = new();
     private readonly HashSet<string> completed = [];
