@@ -217,7 +217,7 @@ public sealed class DistributedCrawlTests : IDisposable
         await seen;
     }
 
-    /// <summary>Every URL of a <see cref="LocalSite.Synthetic"/> site of <paramref name="pages"/> pages, and its index.</summary>
+    /// <summary>Every URL of a <see cref="SyntheticSite.Synthetic"/> site of <paramref name="pages"/> pages, and its index.</summary>
     private static IEnumerable<string> ExpectedUrls(LocalSite site, int pages = Pages - 1) =>
         Enumerable.Range(0, pages).Select(i => site.Url($"/p/{i}.html").AbsoluteUri).Append(site.Url("/index.html").AbsoluteUri).Order();
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AsyncFetcher.Core.Tests.Engine;
 
-/// <summary>Leaving <c>await foreach</c> over <see cref="CrawlEngine.RunAsync"/> early ends the crawl.</summary>
+/// <summary>Leaving <c>await foreach</c> over <see cref="CrawlEngine.RunAsync(IEnumerable{Uri}, CancellationToken)"/> early ends the crawl.</summary>
 public sealed class EarlyBreakTests
 {
     [Fact]

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AsyncFetcher.Core.Tests.Engine;

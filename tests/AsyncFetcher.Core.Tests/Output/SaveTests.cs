@@ -1,7 +1,6 @@
 using System.Text;
 using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
-using Microsoft.AspNetCore.Http;
 
 namespace AsyncFetcher.Core.Tests.Output;
 
