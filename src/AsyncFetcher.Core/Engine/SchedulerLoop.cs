@@ -60,13 +60,14 @@ internal sealed partial class SchedulerLoop
     /// <summary>What the workers, the timers, the frontier watch and the consumer tell the loop; read here alone.</summary>
     private readonly Channel<Event> events;
 
-    /// <summary>Cancels requests in flight: when the grace period is over, the consumer stopped reading, or the run failed.</summary>
+    /// <summary>Cancels requests in flight: when the grace period is over, the consumer stopped reading, or the run failed (<see cref="CrawlRun"/>'s).</summary>
     private readonly CancellationTokenSource abort;
 
     /// <summary>
     /// The token of every call to the frontier and the host gate, and of the waits on them. It is
     /// cancelled when the run ends, and, from the moment a stop or an abort is asked for, once the grace
     /// period and as long again (at least <see cref="MinimumHandBack"/>) have passed: see <see cref="RequestStop"/>.
+    /// Not disposed: a stop asked for as the run ends may still set its timer; cancelled, it holds none.
     /// </summary>
     private readonly CancellationTokenSource giveUp;
 
