@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace AsyncFetcher.Core;
 
 /// <summary>
@@ -87,7 +85,7 @@ public sealed class CrawlOptions
     /// <summary>The record format (<c>--format</c>).</summary>
     public OutputFormat Format { get; set; } = OutputFormat.Jsonl;
 
-    // Resume and cancellation (issue 5).
+    // Resume and cancellation.
 
     /// <summary>A SQLite file holding the frontier, so a stopped or killed crawl resumes (<c>--state</c>); empty keeps it in memory.</summary>
     public string State { get; set; } = "";
@@ -98,7 +96,7 @@ public sealed class CrawlOptions
     /// <summary>Stop the whole crawl gracefully after this long, like a first Ctrl+C (<c>--deadline</c>); zero means none.</summary>
     public TimeSpan Deadline { get; set; }
 
-    // Resilience and bodies (issue 5): the per-host circuit breaker and --save.
+    // Resilience and bodies: the per-host circuit breaker and --save.
 
     /// <summary>The share of failed attempts (5xx, 408, 429, network errors, timeouts) within the sampling window at which a host's circuit opens (<c>--breaker-ratio</c>).</summary>
     public double BreakerFailureRatio { get; set; } = 0.5;
@@ -129,7 +127,7 @@ public sealed class CrawlOptions
     public static string DefaultUserAgent { get; } =
         $"asyncfetch/{typeof(CrawlOptions).Assembly.GetName().Version?.ToString(3) ?? "0"} (+https://github.com/asyncfetch/asyncfetch)";
 
-    // What users see (issue 7): progress, the summary file and the HTML report.
+    // What users see: progress, the summary file and the HTML report.
 
     /// <summary>How often a progress line is logged when standard error is not a terminal (<c>--progress-interval</c>); 0 turns it off. On a terminal the line is redrawn in place instead.</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(10);
@@ -140,7 +138,7 @@ public sealed class CrawlOptions
     /// <summary>Also write a self-contained HTML report to this file (<c>--report</c>); empty means none.</summary>
     public string Report { get; set; } = "";
 
-    // Distributed crawl (issue 9): a frontier shared by several asyncfetch processes.
+    // Distributed crawl: a frontier shared by several asyncfetch processes.
 
     /// <summary>Where the frontier lives (<c>--frontier</c>): empty for the embedded one, or <c>redis://host:port/db</c> shared by every worker of a crawl.</summary>
     public string Frontier { get; set; } = "";

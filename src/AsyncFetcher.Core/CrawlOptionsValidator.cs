@@ -53,13 +53,13 @@ public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
         Range("--max-body", options.MaxBody, 1, long.MaxValue);
         Positive("--grace", options.Grace, zeroAllowed: true);
         Positive("--progress-interval", options.ProgressInterval, zeroAllowed: true);
-        // Resume and cancellation (issue 5).
+        // Resume and cancellation.
         Positive("--deadline", options.Deadline, zeroAllowed: true);
         if (options.Fresh && string.IsNullOrEmpty(options.State))
         {
             errors.Add("--fresh needs --state FILE (without a state file every crawl starts fresh)");
         }
-        // Resilience (issue 5): the resilience pipeline rejects timeouts outside 10ms..1 day when it is
+        // Resilience: the resilience pipeline rejects timeouts outside 10ms..1 day when it is
         // first built, mid-crawl; checking here turns that into a usage error before any request.
         AtMost("--timeout", options.Timeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
         if (options.TotalTimeout != TimeSpan.Zero)
@@ -104,7 +104,7 @@ public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
                 }
             }
         }
-        // Distributed crawl (issue 9).
+        // Distributed crawl: a frontier shared by several processes.
         if (options.Lease < TimeSpan.FromSeconds(1) || options.Lease > TimeSpan.FromDays(1))
         {
             // Renewed every third of it: shorter than 1s would spend the worker on renewals.

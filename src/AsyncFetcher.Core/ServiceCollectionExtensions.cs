@@ -1,6 +1,6 @@
 using AsyncFetcher.Core.Engine;
 using AsyncFetcher.Core.Fetching;
-using AsyncFetcher.Core.Scheduling;
+using AsyncFetcher.Core.Output;
 using AsyncFetcher.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,7 +24,7 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IOptions<CrawlOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<HostCircuits>(),
-            sp.GetRequiredService<Storage.BodyStore>()));
+            sp.GetRequiredService<BodyStore>()));
         services.AddSingleton<CrawlEngine>();
         return services;
     }

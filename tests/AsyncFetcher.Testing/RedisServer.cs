@@ -1,7 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace AsyncFetcher.Testing;
 
@@ -46,7 +44,7 @@ public sealed class RedisServer : IAsyncDisposable
         for (var attempt = 0; attempt < 3; attempt++)
         {
             // A free port can be taken between asking and binding; then try another.
-            var server = new RedisServer("127.0.0.1", FreePort(), Directory.CreateTempSubdirectory("asyncfetch-redis-").FullName, persistent);
+            var server = new RedisServer("127.0.0.1", LoopbackPort.Free(), Directory.CreateTempSubdirectory("asyncfetch-redis-").FullName, persistent);
             try
             {
                 await server.RestartAsync();
@@ -150,12 +148,5 @@ public sealed class RedisServer : IAsyncDisposable
             Directory.Delete(server.directory!, recursive: true);
         };
         return server;
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }

@@ -3,9 +3,7 @@ using AsyncFetcher.Cli.Hosting;
 using AsyncFetcher.Cli.Reporting;
 using AsyncFetcher.Core;
 using AsyncFetcher.Core.Engine;
-using AsyncFetcher.Core.Output;
 using AsyncFetcher.Core.Parsing;
-using AsyncFetcher.Core.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -43,125 +41,122 @@ internal static class CrawlCommand
     /// <summary>Runs a crawl with the given flags and seed sources; shared by <c>crawl</c> and <c>demo crawl</c>.</summary>
     public static async Task<int> RunAsync(ParseResult parse, CrawlFlags flags, IReadOnlyList<string> seedSources, CancellationToken cancellationToken)
     {
+        var (host, exit) = await StartHostAsync(parse, flags, seedSources, cancellationToken);
+        if (host is null)
+        {
+            return exit;
+        }
+        using (host)
+        {
+            var options = host.Services.GetRequiredService<IOptions<CrawlOptions>>().Value;
+            var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("asyncfetch");
+            var seeds = await ReadSeedsAsync(seedSources, options, logger, cancellationToken);
+            if (seeds.Error is not null)
+            {
+                return ExitCodes.Usage(seeds.Error);
+            }
+            if (seeds.Urls.Count == 0)
+            {
+                return ExitCodes.Usage("no seed URLs to crawl");
+            }
+            CrawlSession session;
+            try
+            {
+                session = await CrawlSession.OpenAsync(host.Services, Console.OpenStandardOutput, logger, cancellationToken);
+            }
+            catch (CrawlSetupException e)
+            {
+                return e.BadInput ? ExitCodes.Usage(e.Message) : ExitCodes.Fatal(e.Message);
+            }
+            return await CrawlAsync(host, session, seeds.Urls, parse.GetValue(flags.Quiet), logger);
+        }
+    }
+
+    /// <summary>
+    /// Builds and starts the host: flags, --config and settings bound to <see cref="CrawlOptions"/> and
+    /// validated once, before any request is sent. On bad usage, no host and the exit code.
+    /// </summary>
+    private static async Task<(IHost? Host, int Exit)> StartHostAsync(ParseResult parse, CrawlFlags flags, IReadOnlyList<string> seedSources, CancellationToken cancellationToken)
+    {
         var configuration = flags.ToConfiguration(parse, out var flagError);
         if (flagError is not null)
         {
-            return ExitCodes.Usage(flagError);
+            return (null, ExitCodes.Usage(flagError));
         }
         var configFile = parse.GetValue(flags.Config);
         if (configFile is not null && !File.Exists(configFile))
         {
-            return ExitCodes.Usage($"cannot read '{configFile}': no such file");
+            return (null, ExitCodes.Usage($"cannot read '{configFile}': no such file"));
         }
-
         var unknown = seedSources.FirstOrDefault(s => s.Length > 1 && s[0] == '-');
         if (unknown is not null)
         {
-            return ExitCodes.Usage($"unknown option '{unknown}'", parse);
+            return (null, ExitCodes.Usage($"unknown option '{unknown}'", parse));
         }
-
-        IHost host;
-        CrawlOptions options;
         try
         {
-            host = CrawlHost.Build(configuration, configFile, parse.GetValue(flags.Quiet));
+            var host = CrawlHost.Build(configuration, configFile, parse.GetValue(flags.Quiet));
             // Binding and validation happen here, once, before the host starts or any request is sent.
-            options = host.Services.GetRequiredService<IOptions<CrawlOptions>>().Value;
+            _ = host.Services.GetRequiredService<IOptions<CrawlOptions>>().Value;
             await host.StartAsync(cancellationToken);
+            return (host, ExitCodes.Ok);
         }
         catch (OptionsValidationException e)
         {
-            return ExitCodes.Usage(e.Failures.First());
+            return (null, ExitCodes.Usage(e.Failures.First()));
         }
         catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FormatException)
         {
-            return ExitCodes.Usage($"configuration: {Innermost(e).Message}");
+            return (null, ExitCodes.Usage($"configuration: {Innermost(e).Message}"));
         }
+    }
 
-        using (host)
+    /// <summary>Crawls, with progress while it runs and the summary and report files at the end; returns the exit code.</summary>
+    private static async Task<int> CrawlAsync(IHost host, CrawlSession session, IReadOnlyList<Uri> seeds, bool quiet, ILogger logger)
+    {
+        var options = host.Services.GetRequiredService<IOptions<CrawlOptions>>().Value;
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        var reporting = CrawlReporting.Open(options, quiet, () => session.Stats, TimeProvider.System, out var reportError);
+        if (reporting is null)
         {
-            var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("asyncfetch");
-            var seedList = await ReadSeedsAsync(seedSources, options, logger, cancellationToken);
-            if (seedList.Error is not null)
+            await session.DisposeAsync();
+            return ExitCodes.Fatal(reportError!);
+        }
+        await using (reporting)
+        {
+            await using (session)
             {
-                return ExitCodes.Usage(seedList.Error);
-            }
-            if (seedList.Urls.Count == 0)
-            {
-                return ExitCodes.Usage("no seed URLs to crawl");
-            }
-
-            IFrontier frontier;
-            try
-            {
-                frontier = host.Services.GetRequiredService<IFrontier>();
-            }
-            catch (InvalidDataException e)
-            {
-                return ExitCodes.Usage($"cannot use state '{options.State}': {e.Message}");
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return ExitCodes.Fatal($"cannot use state '{options.State}': {Describe(e)}");
-            }
-            var checkpoint = await frontier.CheckpointAsync(cancellationToken);
-
-            IResultWriter writer;
-            OutputCursor? cursor;
-            try
-            {
-                (writer, cursor) = OpenOutput(options, checkpoint, logger);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                return ExitCodes.Fatal($"cannot write '{options.Output}': {Describe(e)}");
-            }
-
-            var engine = host.Services.GetRequiredService<CrawlEngine>();
-            var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
-            var reporting = CrawlReporting.Open(options, parse.GetValue(flags.Quiet), () => engine.Stats, TimeProvider.System, out var reportError);
-            if (reporting is null)
-            {
-                await writer.DisposeAsync();
-                return ExitCodes.Fatal(reportError!);
-            }
-            await using (reporting)
-            {
-                await using (writer)
-                {
-                    try
-                    {
-                        reporting.Start();
-                        await foreach (var result in engine.RunAsync(seedList.Urls, cursor, lifetime.ApplicationStopping))
-                        {
-                            reporting.Add(result);
-                            await writer.WriteAsync(result, CancellationToken.None);
-                        }
-                    }
-                    catch (IOException e)
-                    {
-                        return ExitCodes.Fatal($"cannot write '{OutputName(options)}': {e.Message}");
-                    }
-                }
                 try
                 {
-                    var stoppedEarly = engine.Stats.Stopped || lifetime.ApplicationStopping.IsCancellationRequested;
-                    var summary = await reporting.FinishAsync(OutputName(options), stoppedEarly, CancellationToken.None);
-                    logger.LogInformation("{Summary}", SummaryText.Format(summary));
-                    if (stoppedEarly && !string.IsNullOrEmpty(options.State))
+                    reporting.Start();
+                    await foreach (var result in session.RunAsync(seeds, lifetime.ApplicationStopping))
                     {
-                        logger.LogInformation("state saved in {State}: run the same command again to continue", options.State);
+                        reporting.Add(result);
                     }
                 }
                 catch (IOException e)
                 {
-                    return ExitCodes.Fatal($"cannot write the summary or report: {e.Message}");
+                    return ExitCodes.Fatal($"cannot write '{session.OutputName}': {e.Message}");
                 }
             }
-
-            await host.StopAsync(CancellationToken.None);
-            return host.Services.GetRequiredService<SignalLifetime>().ExitCode ?? ExitCodes.Ok;
+            try
+            {
+                var stoppedEarly = session.Stats.Stopped || lifetime.ApplicationStopping.IsCancellationRequested;
+                var summary = await reporting.FinishAsync(session.OutputName, stoppedEarly, CancellationToken.None);
+                logger.LogInformation("{Summary}", SummaryText.Format(summary));
+                if (stoppedEarly && !string.IsNullOrEmpty(options.State))
+                {
+                    logger.LogInformation("state saved in {State}: run the same command again to continue", options.State);
+                }
+            }
+            catch (IOException e)
+            {
+                return ExitCodes.Fatal($"cannot write the summary or report: {e.Message}");
+            }
         }
+
+        await host.StopAsync(CancellationToken.None);
+        return host.Services.GetRequiredService<SignalLifetime>().ExitCode ?? ExitCodes.Ok;
     }
 
     private static async Task<(List<Uri> Urls, string? Error)> ReadSeedsAsync(IReadOnlyList<string> sources, CrawlOptions options, ILogger logger, CancellationToken cancellationToken)
@@ -181,7 +176,7 @@ internal static class CrawlCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
             {
-                return (urls, $"cannot read '{source}': {Describe(e)}");
+                return (urls, $"cannot read '{source}': {FileErrors.Describe(e)}");
             }
             using (source == "-" ? null : reader)
             {
@@ -194,7 +189,7 @@ internal static class CrawlCommand
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    return (urls, $"cannot read '{source}': {Describe(e)}");
+                    return (urls, $"cannot read '{source}': {FileErrors.Describe(e)}");
                 }
             }
         }
@@ -212,52 +207,6 @@ internal static class CrawlCommand
             }
         }
     }
-
-    /// <summary>
-    /// Opens the output: standard output, or a file, truncated, unless a crawl with a state file
-    /// resumes: then it is cut back to the last saved page and appended to, and its length is
-    /// saved with each page (the cursor).
-    /// </summary>
-    private static (IResultWriter Writer, OutputCursor? Cursor) OpenOutput(CrawlOptions options, CrawlCheckpoint checkpoint, ILogger logger)
-    {
-        var toStdout = string.IsNullOrEmpty(options.Output) || options.Output == "-";
-        Stream stream;
-        OutputCursor? cursor = null;
-        if (toStdout)
-        {
-            stream = Console.OpenStandardOutput();
-        }
-        else if (string.IsNullOrEmpty(options.State))
-        {
-            stream = new FileStream(options.Output, FileMode.Create, FileAccess.Write, FileShare.Read, 4096, FileOptions.Asynchronous);
-        }
-        else
-        {
-            var (file, cut) = OutputFile.OpenForResume(options.Output, checkpoint);
-            if (cut > 0)
-            {
-                logger.LogInformation("{Output}: cut {Bytes} byte(s) written after the last saved page; those pages are fetched again", options.Output, cut);
-            }
-            stream = file;
-            cursor = new OutputCursor(Path.GetFullPath(options.Output), () => file.Length);
-        }
-        IResultWriter writer = options.Format == OutputFormat.Csv
-            ? new CsvResultWriter(stream, ownsStream: !toStdout, writeHeader: toStdout || stream.Length == 0)
-            : new JsonlResultWriter(stream, ownsStream: !toStdout);
-        return (writer, cursor);
-    }
-
-    private static string OutputName(CrawlOptions options) =>
-        string.IsNullOrEmpty(options.Output) || options.Output == "-" ? "standard output" : options.Output;
-
-    /// <summary>A file error in a user's words: "no such file", "permission denied", ...</summary>
-    internal static string Describe(Exception e) => e switch
-    {
-        FileNotFoundException => "no such file",
-        DirectoryNotFoundException => "no such directory",
-        UnauthorizedAccessException => "permission denied",
-        _ => e.Message,
-    };
 
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 }

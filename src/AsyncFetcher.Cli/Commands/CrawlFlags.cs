@@ -42,20 +42,20 @@ internal sealed class CrawlFlags
         Add("--grace", nameof(CrawlOptions.Grace), FlagKind.Duration, "After Ctrl+C, time in-flight requests get to finish before they are cancelled");
         Add("--output", nameof(CrawlOptions.Output), FlagKind.Text, "Write records to FILE; empty or - = standard output", "-o", helpName: "file");
         Add("--format", nameof(CrawlOptions.Format), FlagKind.Format, "Record format: jsonl (a JSON object per line) or csv (RFC 4180, with a header row)");
-        // What users see (issue 7).
+        // What users see: progress, the summary file and the HTML report.
         Add("--progress-interval", nameof(CrawlOptions.ProgressInterval), FlagKind.Duration, "When standard error is not a terminal, log a progress line this often; 0 = never (on a terminal one line is redrawn in place)");
         Add("--summary-json", nameof(CrawlOptions.SummaryJson), FlagKind.Text, "Also write the end summary as JSON to FILE", helpName: "file");
         Add("--report", nameof(CrawlOptions.Report), FlagKind.Text, "Also write a self-contained HTML report (charts, status and host tables) to FILE", helpName: "file");
-        // Resume and cancellation (issue 5).
+        // Resume and cancellation.
         Add("--state", nameof(CrawlOptions.State), FlagKind.Text, "Keep the queue, seen and done URLs in this SQLite file; the same command resumes a stopped crawl", helpName: "file");
         Add("--fresh", nameof(CrawlOptions.Fresh), FlagKind.Switch, "Delete the --state file first and start the crawl over");
         Add("--deadline", nameof(CrawlOptions.Deadline), FlagKind.Duration, "Stop the whole crawl gracefully after this long, like a first Ctrl+C, exit 0; 0 = none");
-        // Resilience and bodies (issue 5).
+        // Resilience and bodies.
         Add("--breaker-ratio", nameof(CrawlOptions.BreakerFailureRatio), FlagKind.Ratio, "Share of failed attempts to a host (within the sampling window) that opens its circuit breaker, above 0 and at most 1", helpName: "ratio");
         Add("--breaker-min-attempts", nameof(CrawlOptions.BreakerMinimumThroughput), FlagKind.Int, "Attempts to a host within the sampling window before its breaker may open (2 or more)");
         Add("--breaker-pause", nameof(CrawlOptions.BreakerDuration), FlagKind.Duration, "How long an open breaker pauses a host; its URLs wait, then one probe tests it");
         Add("--save", nameof(CrawlOptions.Save), FlagKind.Text, "Write each 2xx body under DIR, as DIR/host[_port]/path (index.html for directory URLs)", helpName: "dir");
-        // Distributed crawl (issue 9).
+        // Distributed crawl: a frontier shared by several processes.
         Add("--frontier", nameof(CrawlOptions.Frontier), FlagKind.Text, "Share the crawl with other workers through redis://host:port/db; none = the frontier is in this process", helpName: "url");
         Add("--crawl-id", nameof(CrawlOptions.CrawlId), FlagKind.Text, "Name of the shared crawl; workers with the same id share it", helpName: "name");
         Add("--lease", nameof(CrawlOptions.Lease), FlagKind.Duration, "How long a stopped worker keeps its URLs before others take them (1s-1d)");

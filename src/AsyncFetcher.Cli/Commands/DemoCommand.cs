@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using AsyncFetcher.Cli.Demos;
-using AsyncFetcher.Cli.Hosting;
+using AsyncFetcher.Loopback;
 
 namespace AsyncFetcher.Cli.Commands;
 
@@ -13,6 +13,9 @@ namespace AsyncFetcher.Cli.Commands;
 /// </summary>
 internal static class DemoCommand
 {
+    /// <summary>The folder holding the bundled example site (examples/site), next to the binary.</summary>
+    private static string ExampleRoot => Path.Combine(AppContext.BaseDirectory, "examples", "site");
+
     public static Command Create()
     {
         var command = new Command("demo", "Run the course: every offline demo in chapter order; or one demo by name (see --list)");
@@ -88,7 +91,7 @@ internal static class DemoCommand
         flags.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using var site = await LocalSite.StartAsync(LocalSite.ExampleRoot, TimeSpan.FromMilliseconds(20), cancellationToken);
+            await using var site = await LocalSite.StartAsync(ExampleRoot, TimeSpan.FromMilliseconds(20), cancellationToken);
             Console.Error.WriteLine($"asyncfetch: serving examples/site at {site.BaseUrl}");
             var exit = await CrawlCommand.RunAsync(parse, flags, [new Uri(site.BaseUrl, "index.html").AbsoluteUri], cancellationToken);
             Console.Error.WriteLine($"asyncfetch: the site served {site.Requests} request(s), at most {site.PeakInFlight} at once");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AsyncFetcher.Cli.Reporting;
+using AsyncFetcher.Core;
 using AsyncFetcher.Core.Output;
 using AsyncFetcher.Core.Output.Summary;
 
@@ -44,7 +45,7 @@ internal static class ReportCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            return ExitCodes.Usage($"cannot read '{source}': {CrawlCommand.Describe(e)}");
+            return ExitCodes.Usage($"cannot read '{source}': {FileErrors.Describe(e)}");
         }
 
         // The files are opened only once the records have been read, so bad input leaves no empty report behind.

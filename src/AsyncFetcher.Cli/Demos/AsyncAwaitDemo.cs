@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using AsyncFetcher.Cli.Hosting;
+using AsyncFetcher.Loopback;
 
 namespace AsyncFetcher.Cli.Demos;
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AsyncFetcher.Cli.Demos;
 
 /// <summary>
-/// <c>demo async-streams</c>: the real <see cref="CrawlEngine.RunAsync"/> is an
+/// <c>demo async-streams</c>: the real <see cref="CrawlEngine.RunAsync(IEnumerable{Uri}, CancellationToken)"/> is an
 /// <see cref="IAsyncEnumerable{T}"/> (an async generator): records arrive while the crawl is still
 /// running, and leaving the <c>await foreach</c> early stops the crawl and its requests.
 /// </summary>

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using AsyncFetcher.Cli.Hosting;
+using AsyncFetcher.Loopback;
 using Microsoft.AspNetCore.Http;
 
 namespace AsyncFetcher.Cli.Demos;

@@ -1,6 +1,7 @@
 using AsyncFetcher.Cli.Reporting;
 using AsyncFetcher.Core;
 using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AsyncFetcher.Cli.Demos;

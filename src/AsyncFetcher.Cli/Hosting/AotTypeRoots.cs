@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using AsyncFetcher.Core;
 using AsyncFetcher.Core.Engine;
-using AsyncFetcher.Core.Storage;
+using AsyncFetcher.Core.Output;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Http.Resilience;

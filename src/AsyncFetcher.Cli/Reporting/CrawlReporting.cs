@@ -1,5 +1,5 @@
 using AsyncFetcher.Core;
-using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Output.Summary;
 
 namespace AsyncFetcher.Cli.Reporting;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using AsyncFetcher.Core;
-using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 
 namespace AsyncFetcher.Cli.Reporting;
 

@@ -1,3 +1,4 @@
+using AsyncFetcher.Core;
 using AsyncFetcher.Core.Output.Report;
 using AsyncFetcher.Core.Output.Summary;
 
@@ -33,7 +34,7 @@ internal sealed class ReportFiles : IAsyncDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             json?.Dispose();
-            error = $"cannot write '{path}': {Commands.CrawlCommand.Describe(e)}";
+            error = $"cannot write '{path}': {FileErrors.Describe(e)}";
             return null;
         }
     }

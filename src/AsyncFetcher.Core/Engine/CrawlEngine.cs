@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using AsyncFetcher.Core.Fetching;
+using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Scheduling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,7 @@ namespace AsyncFetcher.Core.Engine;
 
 /// <summary>
 /// Crawls from seeds and streams one <see cref="CrawlResult"/> per URL as it completes.
-/// Each call to <see cref="RunAsync"/> is one crawl (a <see cref="CrawlRun"/>).
+/// Each call to <see cref="RunAsync(IEnumerable{Uri}, OutputCursor?, CancellationToken)"/> is one crawl (a <see cref="CrawlRun"/>).
 /// </summary>
 internal sealed class CrawlEngine(Fetcher fetcher, IFrontier frontier, IHostGate hostGate, IOptions<CrawlOptions> options, TimeProvider time, ILogger<CrawlEngine> logger)
 {

@@ -1,6 +1,6 @@
 using System.Buffers;
+using AsyncFetcher.Core.Output;
 using AsyncFetcher.Core.Parsing;
-using AsyncFetcher.Core.Storage;
 using Microsoft.Extensions.Options;
 
 namespace AsyncFetcher.Core.Fetching;

@@ -9,7 +9,7 @@ namespace AsyncFetcher.Core.Fetching;
 /// body included, is retried there. Redirects come back as responses (the engine follows them, so
 /// every hop is checked against scope and robots). Failures are returned as values.
 /// </summary>
-internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options, TimeProvider time, HostCircuits circuits, Storage.BodyStore store)
+internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options, TimeProvider time, HostCircuits circuits, Output.BodyStore store)
 {
     private readonly CrawlOptions options = options.Value;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using AsyncFetcher.Core.Storage;
+using AsyncFetcher.Core.Output;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 
 namespace AsyncFetcher.Core.Output;
 

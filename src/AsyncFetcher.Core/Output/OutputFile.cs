@@ -1,4 +1,4 @@
-using AsyncFetcher.Core.Scheduling;
+using AsyncFetcher.Core.Model;
 
 namespace AsyncFetcher.Core.Output;
 

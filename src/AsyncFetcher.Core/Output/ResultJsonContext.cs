@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 
 namespace AsyncFetcher.Core.Output;
 

@@ -15,7 +15,7 @@ namespace AsyncFetcher.Core.Parsing;
 /// step, including where it reads back, so the fast path gives the same strings as the AngleSharp
 /// path, quirks included: <c>&amp;;</c> loses its ';', and a decimal reference too long for an int
 /// wraps around. Named references come from AngleSharp's own table. The text is followed by a
-/// virtual <paramref name="terminator"/>: the character that ended it in the page (the closing
+/// virtual <c>terminator</c>: the character that ended it in the page (the closing
 /// quote, '&gt;' after an unquoted value, '&lt;' of the end tag after a title), which the
 /// tokenizer would have looked at.
 /// </remarks>

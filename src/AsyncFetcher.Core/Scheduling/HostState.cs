@@ -1,3 +1,5 @@
+using AsyncFetcher.Core.Model;
+
 namespace AsyncFetcher.Core.Scheduling;
 
 /// <summary>What the scheduler knows of one host: its queue, what is in flight, when it may go next, its robots rules.</summary>
@@ -5,7 +7,7 @@ internal sealed class HostState(string key)
 {
     public string Key { get; } = key;
 
-    public Queue<Engine.CrawlRequest> Pending { get; } = new();
+    public Queue<CrawlRequest> Pending { get; } = new();
 
     public int InFlight { get; set; }
 

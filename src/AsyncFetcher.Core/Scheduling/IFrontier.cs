@@ -1,4 +1,4 @@
-using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 
 namespace AsyncFetcher.Core.Scheduling;
 
@@ -36,7 +36,7 @@ internal interface IFrontier : IAsyncDisposable
     /// <summary>Puts a taken request back in the queue (its fetch was cancelled), so a resumed crawl fetches it.</summary>
     ValueTask ReleaseAsync(CrawlRequest request, CancellationToken cancellationToken);
 
-    // Shared frontiers (issue 9). The defaults are what an embedded frontier means, so it need not implement them.
+    // For a frontier shared by several processes. The defaults are what an embedded frontier means, so it need not implement them.
 
     /// <summary>
     /// This process's name when the frontier is shared with other processes (it is stamped on records); null

@@ -3,7 +3,7 @@ namespace AsyncFetcher.Core.Scheduling;
 /// <summary>
 /// Per-host politeness beyond this process: asked before each request the <see cref="HostScheduler"/> picked.
 /// The scheduler already keeps this process's per-host limit and interval; a gate shared by several
-/// processes (<see cref="Storage.RedisHostGate"/>) keeps them for all of them together. Called from the
+/// processes (Storage/RedisHostGate) keeps them for all of them together. Called from the
 /// engine's loop only.
 /// </summary>
 internal interface IHostGate

@@ -8,7 +8,7 @@ namespace AsyncFetcher.Core.Scheduling;
 /// </summary>
 internal sealed class RobotsRule
 {
-    private readonly bool _anchored;
+    private readonly bool anchored;
 
     /// <param name="pattern">The rule's value as written; it is percent-normalised here.</param>
     /// <param name="isAllow">True for <c>Allow</c>, false for <c>Disallow</c>.</param>
@@ -19,7 +19,7 @@ internal sealed class RobotsRule
         IsAllow = isAllow;
 
         // '$' anchors only at the end; elsewhere it is an ordinary character, as in Google's parser.
-        _anchored = Pattern.EndsWith('$');
+        anchored = Pattern.EndsWith('$');
     }
 
     /// <summary>The pattern in percent-normalised form, the form paths are compared in.</summary>
@@ -40,11 +40,11 @@ internal sealed class RobotsRule
     /// </remarks>
     public bool Matches(ReadOnlySpan<char> path)
     {
-        ReadOnlySpan<char> pattern = _anchored ? Pattern.AsSpan(0, Pattern.Length - 1) : Pattern;
+        ReadOnlySpan<char> pattern = anchored ? Pattern.AsSpan(0, Pattern.Length - 1) : Pattern;
         int star = pattern.IndexOf('*');
         if (star < 0)
         {
-            return _anchored ? path.SequenceEqual(pattern) : path.StartsWith(pattern);
+            return anchored ? path.SequenceEqual(pattern) : path.StartsWith(pattern);
         }
 
         // The segment before the first star is anchored at the start of the path.
@@ -73,7 +73,7 @@ internal sealed class RobotsRule
         }
 
         // The segment after the last star: anywhere after position, or at the very end if anchored.
-        return _anchored
+        return anchored
             ? path.Length - position >= pattern.Length && path.EndsWith(pattern)
             : pattern.IsEmpty || path[position..].Contains(pattern, StringComparison.Ordinal);
     }

@@ -19,11 +19,11 @@ internal sealed class RobotsTxt
 
     // Ordered by length, longest first, with Allow before Disallow at equal length,
     // so the first match is the most specific one and ties go to Allow.
-    private readonly RobotsRule[] _rules;
+    private readonly RobotsRule[] rules;
 
     private RobotsTxt(RobotsRule[] rules, TimeSpan? crawlDelay, IReadOnlyList<string> sitemaps)
     {
-        _rules = rules;
+        this.rules = rules;
         CrawlDelay = crawlDelay;
         Sitemaps = sitemaps;
     }
@@ -41,7 +41,7 @@ internal sealed class RobotsTxt
     public IReadOnlyList<string> Sitemaps { get; }
 
     /// <summary>The rules that apply to us, most specific first.</summary>
-    internal IReadOnlyList<RobotsRule> Rules => _rules;
+    internal IReadOnlyList<RobotsRule> Rules => rules;
 
     /// <summary>
     /// Parses <paramref name="content"/> for the crawler named <paramref name="userAgentToken"/>
@@ -174,7 +174,7 @@ internal sealed class RobotsTxt
             return true;
         }
 
-        foreach (RobotsRule rule in _rules)
+        foreach (RobotsRule rule in rules)
         {
             if (rule.Matches(path))
             {

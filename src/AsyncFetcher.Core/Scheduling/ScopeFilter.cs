@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 
 namespace AsyncFetcher.Core.Scheduling;
 

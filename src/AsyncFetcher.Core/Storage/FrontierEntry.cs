@@ -1,5 +1,5 @@
 using System.Globalization;
-using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 
 namespace AsyncFetcher.Core.Storage;
 

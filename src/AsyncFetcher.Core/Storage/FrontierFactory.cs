@@ -37,7 +37,7 @@ internal static class FrontierFactory
         }
         if (options.Fresh)
         {
-            SqliteFrontier.Delete(options.State);
+            SqliteStateFile.Delete(options.State);
         }
         return SqliteFrontier.Open(options.State);
     }

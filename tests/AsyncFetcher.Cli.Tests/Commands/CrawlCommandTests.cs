@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
 
 namespace AsyncFetcher.Cli.Tests.Commands;
@@ -6,26 +7,26 @@ namespace AsyncFetcher.Cli.Tests.Commands;
 /// <summary>The real binary, run as a user runs it, against a site on loopback.</summary>
 public sealed class CrawlCommandTests : IDisposable
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("asyncfetch-cli-").FullName;
+    private readonly TempDirectory dir = new("cli");
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => dir.Dispose();
 
     [Fact]
     public async Task Crawl_of_a_url_file_writes_one_record_per_url_with_concurrency_at_most_max()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Delay = TimeSpan.FromMilliseconds(20);
         var urls = Enumerable.Range(0, 40).Select(i => site.Url($"/page/{i}").AbsoluteUri).ToList();
         foreach (var url in urls)
         {
             site.Links(new Uri(url).AbsolutePath);
         }
-        var file = Write("urls.txt", "# seeds\n\n" + string.Join('\n', urls) + "\n");
+        var file = dir.Write("urls.txt", "# seeds\n\n" + string.Join('\n', urls) + "\n");
 
         var run = await CliRunner.RunAsync(["crawl", file, "--max", "10", "--depth", "0", "--quiet"]);
 
         Assert.True(run.ExitCode == 0, run.Stderr);
-        var records = Records(run.Stdout);
+        var records = Jsonl.Records(run.Stdout);
         Assert.Equal(urls.Order(), records.Select(r => r.GetProperty("url").GetString()).Order());
         Assert.All(records, r => Assert.Equal(200, r.GetProperty("status").GetInt32()));
         Assert.All(records, r => Assert.Equal(JsonValueKind.Null, r.GetProperty("error").ValueKind));
@@ -36,14 +37,14 @@ public sealed class CrawlCommandTests : IDisposable
     [Fact]
     public async Task Records_carry_the_documented_fields()
     {
-        await using var site = await TestSite.StartAsync();
-        site.Page("/", TestSite.Html("Hello title", "<a href=\"/x\">x</a>"));
+        await using var site = await LocalSite.StartAsync();
+        site.Page("/", LocalSite.Html("Hello title", "<a href=\"/x\">x</a>"));
         site.Links("/x");
 
         var run = await CliRunner.RunAsync(["crawl", site.Url("/").AbsoluteUri, "--quiet"]);
 
         Assert.Equal(0, run.ExitCode);
-        var first = Records(run.Stdout).Single(r => r.GetProperty("depth").GetInt32() == 0);
+        var first = Jsonl.Records(run.Stdout).Single(r => r.GetProperty("depth").GetInt32() == 0);
         foreach (var field in new[] { "url", "finalUrl", "status", "contentType", "bytes", "elapsedMs", "depth", "parent", "attempts", "title", "error", "links", "redirects" })
         {
             Assert.True(first.TryGetProperty(field, out _), $"missing field {field}");
@@ -55,42 +56,42 @@ public sealed class CrawlCommandTests : IDisposable
     [Fact]
     public async Task Output_file_receives_the_records()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Links("/", "/a");
         site.Links("/a");
-        var output = Path.Combine(dir, "out.jsonl");
+        var output = dir.File("out.jsonl");
 
         var run = await CliRunner.RunAsync(["crawl", site.Url("/").AbsoluteUri, "--output", output]);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Empty(run.Stdout);
-        Assert.Equal(2, Records(File.ReadAllText(output)).Count);
+        Assert.Equal(2, Jsonl.Records(File.ReadAllText(output)).Count);
         Assert.StartsWith("asyncfetch: 2 pages in ", run.StderrLines[0], StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Seeds_can_come_from_standard_input()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Links("/s");
 
         var run = await CliRunner.RunAsync(["crawl", "-", "--quiet"], standardInput: site.Url("/s").AbsoluteUri + "\n");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Single(Records(run.Stdout));
+        Assert.Single(Jsonl.Records(run.Stdout));
     }
 
     [Fact]
     public async Task Malformed_lines_are_skipped_with_a_warning_naming_file_and_line()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Links("/good");
-        var file = Write("seeds.txt", $"{site.Url("/good")}\nnot a url\nftp://example.invalid/file\n");
+        var file = dir.Write("seeds.txt", $"{site.Url("/good")}\nnot a url\nftp://example.invalid/file\n");
 
         var run = await CliRunner.RunAsync(["crawl", file, "--quiet"]);
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Single(Records(run.Stdout));
+        Assert.Single(Jsonl.Records(run.Stdout));
         Assert.Contains(run.StderrLines, l => l.Contains("seeds.txt:2", StringComparison.Ordinal) && l.Contains("not an absolute http(s) URL", StringComparison.Ordinal));
         Assert.Contains(run.StderrLines, l => l.Contains("seeds.txt:3", StringComparison.Ordinal) && l.Contains("unsupported scheme 'ftp'", StringComparison.Ordinal));
     }
@@ -98,7 +99,7 @@ public sealed class CrawlCommandTests : IDisposable
     [Fact]
     public async Task A_missing_seed_file_is_one_line_and_exit_2()
     {
-        var run = await CliRunner.RunAsync(["crawl", "missing.txt"], workingDirectory: dir);
+        var run = await CliRunner.RunAsync(["crawl", "missing.txt"], workingDirectory: dir.Path);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Equal(["asyncfetch: error: cannot read 'missing.txt': no such file"], run.StderrLines);
@@ -141,19 +142,19 @@ public sealed class CrawlCommandTests : IDisposable
     [Fact]
     public async Task Settings_layer_config_file_then_environment_then_flags()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Synthetic(pages: 50, links: 3);
         var seed = site.Url("/index.html").AbsoluteUri;
-        var config = Write("settings.json", "{ \"Crawl\": { \"MaxPages\": 7, \"Depth\": 100 } }");
+        var config = dir.Write("settings.json", "{ \"Crawl\": { \"MaxPages\": 7, \"Depth\": 100 } }");
         var env = new Dictionary<string, string> { ["ASYNCFETCH_CRAWL__MAXPAGES"] = "5" };
 
         var fromFile = await CliRunner.RunAsync(["crawl", seed, "--config", config, "--quiet"]);
         var fromEnv = await CliRunner.RunAsync(["crawl", seed, "--config", config, "--quiet"], env);
         var fromFlag = await CliRunner.RunAsync(["crawl", seed, "--config", config, "--max-pages", "3", "--quiet"], env);
 
-        Assert.Equal(7, Records(fromFile.Stdout).Count);
-        Assert.Equal(5, Records(fromEnv.Stdout).Count);
-        Assert.Equal(3, Records(fromFlag.Stdout).Count);
+        Assert.Equal(7, Jsonl.Records(fromFile.Stdout).Count);
+        Assert.Equal(5, Jsonl.Records(fromEnv.Stdout).Count);
+        Assert.Equal(3, Jsonl.Records(fromFlag.Stdout).Count);
     }
 
     [Fact]
@@ -168,28 +169,28 @@ public sealed class CrawlCommandTests : IDisposable
     [Fact]
     public async Task A_timeout_is_a_record_not_a_crash()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Map("/slow", context => Task.Delay(Timeout.Infinite, context.RequestAborted));
 
         var run = await CliRunner.RunAsync(["crawl", site.Url("/slow").AbsoluteUri, "--timeout", "300ms", "--retries", "0", "--quiet"]);
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Equal("timeout", Records(run.Stdout).Single().GetProperty("error").GetString());
+        Assert.Equal("timeout", Jsonl.Records(run.Stdout).Single().GetProperty("error").GetString());
     }
 
     [Fact]
     public async Task Durations_in_a_config_file_and_the_environment_take_units_like_the_flags()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Map("/slow", context => Task.Delay(Timeout.Infinite, context.RequestAborted));
-        var config = Write("durations.json", "{ \"Crawl\": { \"Timeout\": \"300ms\", \"Retries\": 0 } }");
+        var config = dir.Write("durations.json", "{ \"Crawl\": { \"Timeout\": \"300ms\", \"Retries\": 0 } }");
 
         var fromFile = await CliRunner.RunAsync(["crawl", site.Url("/slow").AbsoluteUri, "--config", config, "--quiet"]);
         var badEnv = await CliRunner.RunAsync(["crawl", site.Url("/slow").AbsoluteUri, "--quiet"],
             new Dictionary<string, string> { ["ASYNCFETCH_CRAWL__TIMEOUT"] = "soon" });
 
         Assert.Equal(0, fromFile.ExitCode);
-        Assert.Equal("timeout", Records(fromFile.Stdout).Single().GetProperty("error").GetString());
+        Assert.Equal("timeout", Jsonl.Records(fromFile.Stdout).Single().GetProperty("error").GetString());
         Assert.Equal(2, badEnv.ExitCode);
         Assert.Equal("asyncfetch: error: configuration: Crawl:Timeout: 'soon' is not a duration such as 500ms, 10s, 2m or 00:00:30",
             Assert.Single(badEnv.StderrLines));
@@ -198,7 +199,7 @@ public sealed class CrawlCommandTests : IDisposable
     [Fact]
     public async Task An_unwritable_output_is_fatal_with_exit_1()
     {
-        var run = await CliRunner.RunAsync(["crawl", "http://127.0.0.1:9/", "--output", Path.Combine(dir, "no", "such", "dir", "out.jsonl")]);
+        var run = await CliRunner.RunAsync(["crawl", "http://127.0.0.1:9/", "--output", Path.Combine(dir.Path, "no", "such", "dir.Path", "out.jsonl")]);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("cannot write", Assert.Single(run.StderrLines), StringComparison.Ordinal);
@@ -207,8 +208,8 @@ public sealed class CrawlCommandTests : IDisposable
     [Fact]
     public async Task Csv_format_writes_a_header_and_a_row_per_url()
     {
-        await using var site = await TestSite.StartAsync();
-        site.Page("/", TestSite.Html("a, \"quoted\" title", ""));
+        await using var site = await LocalSite.StartAsync();
+        site.Page("/", LocalSite.Html("a, \"quoted\" title", ""));
 
         var run = await CliRunner.RunAsync(["crawl", site.Url("/").AbsoluteUri, "--format", "csv", "--quiet"]);
 
@@ -225,20 +226,10 @@ public sealed class CrawlCommandTests : IDisposable
         var run = await CliRunner.RunAsync(["demo", "crawl", "--quiet"]);
 
         Assert.Equal(0, run.ExitCode);
-        var urls = Records(run.Stdout).Select(r => new Uri(r.GetProperty("url").GetString()!).PathAndQuery).ToList();
+        var urls = Jsonl.Records(run.Stdout).Select(r => new Uri(r.GetProperty("url").GetString()!).PathAndQuery).ToList();
         Assert.Contains("/docs/~guide.html", urls);
         Assert.DoesNotContain("/private/secret.html", urls);
         Assert.DoesNotContain("/ads.html", urls);
         Assert.Equal(urls.Count, urls.Distinct().Count());
     }
-
-    private string Write(string name, string content)
-    {
-        var path = Path.Combine(dir, name);
-        File.WriteAllText(path, content);
-        return path;
-    }
-
-    internal static List<JsonElement> Records(string jsonl) =>
-        [.. jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement)];
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
 
 namespace AsyncFetcher.Cli.Tests.Commands;
@@ -12,15 +13,15 @@ public sealed class DistributedCrawlTests : IDisposable
 {
     private const int Pages = 1001; // /index.html and /p/0.html ... /p/999.html
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
-    private readonly string dir = Directory.CreateTempSubdirectory("asyncfetch-dist-").FullName;
+    private readonly TempDirectory dir = new("dist");
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => dir.Dispose();
 
     [Fact]
     public async Task Two_workers_share_one_crawl_and_every_page_is_fetched_and_written_exactly_once()
     {
         var redis = await RedisServer.SharedAsync();
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Synthetic(1000, 10);
         var crawlId = RedisServer.NewCrawlId("two");
 
@@ -48,7 +49,7 @@ public sealed class DistributedCrawlTests : IDisposable
     {
         const int max = 4, cap = 6;
         var redis = await RedisServer.SharedAsync();
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Synthetic(1000, 10);
         site.Delay = TimeSpan.FromMilliseconds(5);
         var crawlId = RedisServer.NewCrawlId("kill");
@@ -82,7 +83,7 @@ public sealed class DistributedCrawlTests : IDisposable
     public async Task Ctrl_C_stops_one_worker_and_gives_its_leases_back_at_once()
     {
         var redis = await RedisServer.SharedAsync();
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Synthetic(300, 5);
         site.Delay = TimeSpan.FromMilliseconds(10);
         var crawlId = RedisServer.NewCrawlId("ctrl-c");
@@ -112,7 +113,7 @@ public sealed class DistributedCrawlTests : IDisposable
     public async Task A_redis_restart_mid_crawl_is_waited_out_and_no_page_is_lost()
     {
         await using var redis = await RedisServer.StartAsync(persistent: true);
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Synthetic(300, 5);
         site.Delay = TimeSpan.FromMilliseconds(5);
         var crawlId = RedisServer.NewCrawlId("restart");
@@ -132,8 +133,8 @@ public sealed class DistributedCrawlTests : IDisposable
     [Fact]
     public async Task Merge_keeps_one_record_per_url_preferring_the_successful_one()
     {
-        var a = Path.Combine(dir, "a.jsonl");
-        var b = Path.Combine(dir, "b.jsonl");
+        var a = dir.File("a.jsonl");
+        var b = dir.File("b.jsonl");
         await File.WriteAllTextAsync(a,
             """{"url":"http://h/1","error":null,"fetchedAt":"2026-01-01T00:00:01Z","worker":"a"}""" + "\n" +
             """{"url":"http://h/2","error":"timeout","fetchedAt":"2026-01-01T00:00:09Z","worker":"a"}""" + "\n" +
@@ -141,7 +142,7 @@ public sealed class DistributedCrawlTests : IDisposable
         await File.WriteAllTextAsync(b,
             """{"url":"http://h/2","error":null,"fetchedAt":"2026-01-01T00:00:02Z","worker":"b"}""" + "\n" +
             """{"url":"http://h/1","error":null,"fetchedAt":"2026-01-01T00:00:05Z","worker":"b"}""" + "\n");
-        var merged = Path.Combine(dir, "all.jsonl");
+        var merged = dir.File("all.jsonl");
 
         var run = await CliRunner.RunAsync(["merge", a, b, "-o", merged]);
 
@@ -169,7 +170,7 @@ public sealed class DistributedCrawlTests : IDisposable
     [Fact]
     public async Task A_state_file_and_a_shared_frontier_together_are_a_usage_error()
     {
-        var run = await CliRunner.RunAsync(["crawl", "http://127.0.0.1:9/", "--frontier", "redis://127.0.0.1:6379/0", "--crawl-id", "x", "--state", Path.Combine(dir, "s.db")]);
+        var run = await CliRunner.RunAsync(["crawl", "http://127.0.0.1:9/", "--frontier", "redis://127.0.0.1:6379/0", "--crawl-id", "x", "--state", dir.File("s.db")]);
 
         Assert.Equal(2, run.ExitCode);
         Assert.StartsWith("asyncfetch: error: --state cannot be used with --frontier", Assert.Single(run.StderrLines), StringComparison.Ordinal);
@@ -187,12 +188,12 @@ public sealed class DistributedCrawlTests : IDisposable
     }
 
     /// <summary>A worker with test defaults (short lease, small limits); <paramref name="flags"/> are added, or replace a default of the same name.</summary>
-    private RunningCli StartWorker(TestSite site, RedisServer redis, string crawlId, string worker, string[]? flags = null, bool quiet = true)
+    private RunningCli StartWorker(LocalSite site, RedisServer redis, string crawlId, string worker, string[]? flags = null, bool quiet = true)
     {
         var options = new Dictionary<string, string>
         {
             ["--frontier"] = redis.Address, ["--crawl-id"] = crawlId, ["--worker-id"] = worker, ["--lease"] = "2s", ["--max"] = "4",
-            ["--depth"] = "100000", ["--retries"] = "0", ["--output"] = Path.Combine(dir, worker + ".jsonl"),
+            ["--depth"] = "100000", ["--retries"] = "0", ["--output"] = dir.File(worker + ".jsonl"),
         };
         for (var i = 0; i + 1 < (flags?.Length ?? 0); i += 2)
         {
@@ -203,7 +204,7 @@ public sealed class DistributedCrawlTests : IDisposable
     }
 
     /// <summary>Waits until the site has seen <paramref name="count"/> requests; fails at once, with its stderr, if a worker exits first.</summary>
-    private static async Task UntilRequestsAsync(TestSite site, int count, params RunningCli[] workers)
+    private static async Task UntilRequestsAsync(LocalSite site, int count, params RunningCli[] workers)
     {
         var seen = site.WaitForRequestsAsync(count, Patience);
         var exited = workers.Select(w => w.WaitForExitAsync(Patience)).ToList();
@@ -216,14 +217,14 @@ public sealed class DistributedCrawlTests : IDisposable
         await seen;
     }
 
-    /// <summary>Every URL of a <see cref="TestSite.Synthetic"/> site of <paramref name="pages"/> pages, and its index.</summary>
-    private static IEnumerable<string> ExpectedUrls(TestSite site, int pages = Pages - 1) =>
+    /// <summary>Every URL of a <see cref="SyntheticSite.Synthetic"/> site of <paramref name="pages"/> pages, and its index.</summary>
+    private static IEnumerable<string> ExpectedUrls(LocalSite site, int pages = Pages - 1) =>
         Enumerable.Range(0, pages).Select(i => site.Url($"/p/{i}.html").AbsoluteUri).Append(site.Url("/index.html").AbsoluteUri).Order();
 
     /// <summary>A worker's records; a killed worker may leave a half line at the end, which is no record.</summary>
     private List<(string Url, string? Worker)> Output(string worker)
     {
-        var file = Path.Combine(dir, worker + ".jsonl");
+        var file = dir.File(worker + ".jsonl");
         var records = new List<(string, string?)>();
         foreach (var line in File.Exists(file) ? File.ReadAllLines(file) : [])
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
 
 namespace AsyncFetcher.Cli.Tests.Commands;
@@ -12,13 +13,13 @@ namespace AsyncFetcher.Cli.Tests.Commands;
 public sealed class ResumeCommandTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private readonly string dir = Directory.CreateTempSubdirectory("asyncfetch-resume-").FullName;
+    private readonly TempDirectory dir = new("resume");
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => dir.Dispose();
 
-    private string Output => Path.Combine(dir, "out.jsonl");
+    private string Output => dir.File("out.jsonl");
 
-    private string State => Path.Combine(dir, "crawl.db");
+    private string State => dir.File("crawl.db");
 
     [Fact]
     public async Task Ctrl_c_mid_crawl_exits_130_after_the_grace_with_valid_records_and_the_same_command_resumes()
@@ -33,7 +34,7 @@ public sealed class ResumeCommandTests : IDisposable
             await crawl.SignalAsync("INT");
             first = await crawl.WaitForExitAsync(Patience);
         }
-        var firstRecords = Records(File.ReadAllText(Output));
+        var firstRecords = Jsonl.Records(File.ReadAllText(Output));
         site.ReleaseHeld();
         var second = await CliRunner.RunAsync(command);
 
@@ -65,7 +66,7 @@ public sealed class ResumeCommandTests : IDisposable
 
         Assert.Equal(143, run.ExitCode);
         AssertNoStackTrace(run.Stderr);
-        var records = Records(File.ReadAllText(Output));
+        var records = Jsonl.Records(File.ReadAllText(Output));
         Assert.InRange(records.Count, 1, 9);
         Assert.All(records, r => Assert.Equal(JsonValueKind.Null, r.GetProperty("error").ValueKind));
     }
@@ -172,7 +173,7 @@ public sealed class ResumeCommandTests : IDisposable
         }
         else
         {
-            Assert.Equal(12, Records(string.Join('\n', lines)).Select(r => r.GetProperty("url").GetString()).Distinct().Count());
+            Assert.Equal(12, Jsonl.Records(string.Join('\n', lines)).Select(r => r.GetProperty("url").GetString()).Distinct().Count());
         }
     }
 
@@ -216,23 +217,23 @@ public sealed class ResumeCommandTests : IDisposable
         Assert.Equal("my notes\n", File.ReadAllText(State));
     }
 
-    private static async Task<TestSite> SiteAsync(int pages, int links, int holdAfter = int.MaxValue)
+    private static async Task<LocalSite> SiteAsync(int pages, int links, int holdAfter = int.MaxValue)
     {
-        var site = await TestSite.StartAsync();
+        var site = await LocalSite.StartAsync();
         site.Synthetic(pages, links);
         site.HoldAfter(holdAfter);
         return site;
     }
 
     /// <summary>A crawl of the whole site with the state file and the output file of this test.</summary>
-    private string[] Crawl(TestSite site, params string[] options) =>
+    private string[] Crawl(LocalSite site, params string[] options) =>
         ["crawl", site.Url("/index.html").AbsoluteUri, "--depth", "1000", "--state", State, "-o", Output, .. options];
 
     private void AssertEveryPageOnce(int pages)
     {
         var text = File.ReadAllText(Output);
         Assert.EndsWith("\n", text, StringComparison.Ordinal);
-        var urls = Records(text).Select(r => r.GetProperty("url").GetString()!).ToList();
+        var urls = Jsonl.Records(text).Select(r => r.GetProperty("url").GetString()!).ToList();
         var duplicates = urls.GroupBy(u => u).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Assert.Empty(duplicates);
         Assert.Equal(pages, urls.Count);
@@ -243,7 +244,4 @@ public sealed class ResumeCommandTests : IDisposable
         Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
-
-    private static List<JsonElement> Records(string jsonl) =>
-        [.. jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement)];
 }

@@ -9,9 +9,9 @@ namespace AsyncFetcher.Cli.Tests.Packaging;
 /// </summary>
 public sealed class ToolPackageTests : IDisposable
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("asyncfetch-tool-").FullName;
+    private readonly TempDirectory dir = new("tool");
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => dir.Dispose();
 
     [Fact]
     public async Task The_packed_tool_installs_into_a_tool_path_and_runs()
@@ -19,14 +19,14 @@ public sealed class ToolPackageTests : IDisposable
         var packages = Environment.GetEnvironmentVariable("ASYNCFETCH_TOOL_PACKAGES");
         if (string.IsNullOrEmpty(packages))
         {
-            packages = Path.Combine(dir, "packages");
+            packages = dir.File("packages");
             var configuration = typeof(ToolPackageTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
             // --no-build: the tests already built the CLI in this configuration.
             await RunAsync("dotnet", ["pack", RepoPaths.File("src/AsyncFetcher.Cli"), "-c", configuration, "--no-build", "-o", packages]);
         }
         Assert.True(Directory.EnumerateFiles(packages, "asyncfetch.*.nupkg").Any(), $"no asyncfetch package in {packages}");
         // Only the local folder as a source, and a fresh package cache: the tool installed is the one just packed.
-        var config = Path.Combine(dir, "nuget.config");
+        var config = dir.File("nuget.config");
         File.WriteAllText(config, $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
@@ -36,7 +36,7 @@ public sealed class ToolPackageTests : IDisposable
               </packageSources>
             </configuration>
             """);
-        var tools = Path.Combine(dir, "tools");
+        var tools = dir.File("tools");
 
         await RunAsync("dotnet", ["tool", "install", "asyncfetch", "--tool-path", tools, "--configfile", config]);
         var version = await RunAsync(Path.Combine(tools, "asyncfetch"), ["--version"]);
@@ -51,11 +51,11 @@ public sealed class ToolPackageTests : IDisposable
     {
         var environment = new Dictionary<string, string>
         {
-            ["NUGET_PACKAGES"] = Path.Combine(dir, "nuget-cache"),
+            ["NUGET_PACKAGES"] = dir.File("nuget-cache"),
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
             ["DOTNET_NOLOGO"] = "1",
         };
-        var run = await ProcessRunner.RunAsync(file, args, dir, TimeSpan.FromMinutes(3), environment);
+        var run = await ProcessRunner.RunAsync(file, args, dir.Path, TimeSpan.FromMinutes(3), environment);
         Assert.True(run.ExitCode == 0, $"{file} {string.Join(' ', args)} exited {run.ExitCode}:\n{run.Stdout}\n{run.Stderr}");
         return run.Stdout;
     }

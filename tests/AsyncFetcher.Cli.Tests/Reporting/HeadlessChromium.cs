@@ -15,22 +15,15 @@ internal static class HeadlessChromium
     {
         Assert.True(File.Exists(Executable),
             $"Chromium is not installed at {Executable}: install the Debian package 'chromium' (apt-get install chromium; .ci/run does) or set ASYNCFETCH_CHROMIUM.");
-        var profile = Directory.CreateTempSubdirectory("asyncfetch-chromium-").FullName;
-        try
-        {
-            string[] args =
-            [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", $"--user-data-dir={profile}", "--dump-dom",
-                new Uri(Path.GetFullPath(file)).AbsoluteUri,
-            ];
-            var run = await ProcessRunner.RunAsync(Executable, args, profile, TimeSpan.FromMinutes(1));
-            Assert.True(run.ExitCode == 0 && run.Stdout.Length > 0, $"chromium exited {run.ExitCode}: {run.Stderr}");
-            return run.Stdout;
-        }
-        finally
-        {
-            Directory.Delete(profile, recursive: true);
-        }
+        using var profile = new TempDirectory("chromium");
+        string[] args =
+        [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", $"--user-data-dir={profile.Path}", "--dump-dom",
+            new Uri(Path.GetFullPath(file)).AbsoluteUri,
+        ];
+        var run = await ProcessRunner.RunAsync(Executable, args, profile.Path, TimeSpan.FromMinutes(1));
+        Assert.True(run.ExitCode == 0 && run.Stdout.Length > 0, $"chromium exited {run.ExitCode}: {run.Stderr}");
+        return run.Stdout;
     }
 }

@@ -8,17 +8,17 @@ namespace AsyncFetcher.Cli.Tests.Reporting;
 /// <summary>The HTML report, written by a crawl and rebuilt from its records, opened in a real browser.</summary>
 public sealed class HtmlReportTests : IDisposable
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("asyncfetch-report-").FullName;
+    private readonly TempDirectory dir = new("report");
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => dir.Dispose();
 
     [Fact]
     public async Task The_report_of_a_crawl_and_the_one_rebuilt_from_its_records_draw_their_charts_in_Chromium()
     {
         await using var site = await SummaryTests.KnownSite.StartAsync();
-        var records = Path.Combine(dir, "records.jsonl");
-        var crawlReport = Path.Combine(dir, "crawl.html");
-        var rebuilt = Path.Combine(dir, "rebuilt.html");
+        var records = dir.File("records.jsonl");
+        var crawlReport = dir.File("crawl.html");
+        var rebuilt = dir.File("rebuilt.html");
 
         var crawl = await CliRunner.RunAsync(["crawl", site.Url("/").AbsoluteUri, "--retries", "0", "-o", records, "--report", crawlReport, "--quiet"]);
         var report = await CliRunner.RunAsync(["report", records, "-o", rebuilt]);
@@ -65,9 +65,9 @@ public sealed class HtmlReportTests : IDisposable
     [Fact]
     public async Task A_records_file_with_a_bad_line_is_a_usage_error_naming_the_line()
     {
-        var records = Path.Combine(dir, "records.jsonl");
+        var records = dir.File("records.jsonl");
         File.WriteAllText(records, "{\"url\":\"http://a.example/\",\"status\":200}\n{\"url\": oops}\n");
-        var output = Path.Combine(dir, "report.html");
+        var output = dir.File("report.html");
 
         var run = await CliRunner.RunAsync(["report", records, "-o", output]);
 
@@ -79,7 +79,7 @@ public sealed class HtmlReportTests : IDisposable
     [Fact]
     public async Task A_missing_records_file_is_a_usage_error()
     {
-        var run = await CliRunner.RunAsync(["report", "missing.jsonl", "-o", "report.html"], workingDirectory: dir);
+        var run = await CliRunner.RunAsync(["report", "missing.jsonl", "-o", "report.html"], workingDirectory: dir.Path);
 
         Assert.Equal(2, run.ExitCode);
         Assert.Equal("asyncfetch: error: cannot read 'missing.jsonl': no such file", Assert.Single(run.StderrLines));

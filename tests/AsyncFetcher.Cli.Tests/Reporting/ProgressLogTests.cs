@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
 using Microsoft.AspNetCore.Http;
 
@@ -10,7 +11,7 @@ public sealed partial class ProgressLogTests
     [Fact]
     public async Task Off_a_terminal_progress_is_a_log_line_every_interval_then_the_summary()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         // The server holds /slow until the test has seen a progress line with it in flight: no timing involved.
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         site.Links("/", "/slow");

@@ -1,5 +1,5 @@
 using AsyncFetcher.Cli.Reporting;
-using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AsyncFetcher.Cli.Tests.Reporting;

@@ -1,4 +1,5 @@
 using AsyncFetcher.Core.Output.Summary;
+using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
 using Microsoft.AspNetCore.Http;
 
@@ -7,16 +8,16 @@ namespace AsyncFetcher.Cli.Tests.Reporting;
 /// <summary>The end summary of a real crawl of a site whose statuses are known, on standard error and in --summary-json.</summary>
 public sealed class SummaryTests : IDisposable
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("asyncfetch-summary-").FullName;
+    private readonly TempDirectory dir = new("summary");
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => dir.Dispose();
 
     [Fact]
     public async Task The_summary_counts_a_crawl_of_a_site_with_known_statuses()
     {
         await using var site = await KnownSite.StartAsync();
-        var json = Path.Combine(dir, "summary.json");
-        var records = Path.Combine(dir, "records.jsonl");
+        var json = dir.File("summary.json");
+        var records = dir.File("records.jsonl");
 
         var run = await CliRunner.RunAsync(["crawl", site.Url("/").AbsoluteUri, "--retries", "1", "--retry-delay", "0s", "-o", records, "--summary-json", json]);
 
@@ -58,7 +59,7 @@ public sealed class SummaryTests : IDisposable
     public async Task Quiet_prints_no_summary_but_still_writes_the_summary_file()
     {
         await using var site = await KnownSite.StartAsync();
-        var json = Path.Combine(dir, "summary.json");
+        var json = dir.File("summary.json");
 
         var run = await CliRunner.RunAsync(["crawl", site.Url("/").AbsoluteUri, "--retries", "0", "--quiet", "--summary-json", json]);
 
@@ -72,21 +73,21 @@ public sealed class SummaryTests : IDisposable
     {
         await using var site = await KnownSite.StartAsync();
 
-        var run = await CliRunner.RunAsync(["crawl", site.Url("/").AbsoluteUri, "--summary-json", Path.Combine(dir, "no", "such", "summary.json")]);
+        var run = await CliRunner.RunAsync(["crawl", site.Url("/").AbsoluteUri, "--summary-json", Path.Combine(dir.Path, "no", "such", "summary.json")]);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Equal($"asyncfetch: error: cannot write '{Path.Combine(dir, "no", "such", "summary.json")}': no such directory", Assert.Single(run.StderrLines));
+        Assert.Equal($"asyncfetch: error: cannot write '{Path.Combine(dir.Path, "no", "such", "summary.json")}': no such directory", Assert.Single(run.StderrLines));
         Assert.Empty(site.Site.Log);
     }
 
     [Fact]
     public async Task A_crawl_stopped_by_SIGTERM_still_prints_and_writes_its_summary_saying_so()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Links("/", "/hang");
         site.Map("/hang", context => Task.Delay(Timeout.Infinite, context.RequestAborted));
-        var json = Path.Combine(dir, "summary.json");
-        var report = Path.Combine(dir, "report.html");
+        var json = dir.File("summary.json");
+        var report = dir.File("report.html");
 
         using var process = CliRunner.Start(["crawl", site.Url("/").AbsoluteUri, "--grace", "0s", "--summary-json", json, "--report", report]);
         process.StandardInput.Close();
@@ -94,7 +95,7 @@ public sealed class SummaryTests : IDisposable
         var stderr = process.StandardError.ReadToEndAsync();
         // robots.txt, / and /hang: once the server holds /hang, the crawl is mid-way.
         await site.WaitForRequestsAsync(3, TimeSpan.FromMinutes(1));
-        var kill = await ProcessRunner.RunAsync("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], dir, TimeSpan.FromMinutes(1));
+        var kill = await ProcessRunner.RunAsync("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], dir.Path, TimeSpan.FromMinutes(1));
         Assert.Equal(0, kill.ExitCode);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         await process.WaitForExitAsync(timeout.Token);
@@ -124,15 +125,15 @@ public sealed class SummaryTests : IDisposable
             <a href="http://other.invalid/">elsewhere</a>
             """;
 
-        private KnownSite(TestSite site) => Site = site;
+        private KnownSite(LocalSite site) => Site = site;
 
-        public TestSite Site { get; }
+        public LocalSite Site { get; }
 
         public Uri BaseUrl => Site.BaseUrl;
 
         public static async Task<KnownSite> StartAsync()
         {
-            var site = await TestSite.StartAsync();
+            var site = await LocalSite.StartAsync();
             site.Page("/robots.txt", "User-agent: *\nDisallow: /private/\n", "text/plain");
             site.Page("/", Index);
             site.Page("/a", "page a", "text/plain");

@@ -1,4 +1,6 @@
 using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
+using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +12,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task Fetches_every_reachable_page_exactly_once_and_ends_by_itself()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Synthetic(pages: 300, links: 8);
 
         var results = await EngineHarness.CrawlAsync(EngineHarness.Fast(max: 50, depth: 1000), site.Url("/index.html"));
@@ -26,7 +28,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task Never_has_more_than_max_requests_in_flight()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Synthetic(pages: 120, links: 10);
         site.Delay = TimeSpan.FromMilliseconds(20);
 
@@ -39,7 +41,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task Per_host_limit_holds_below_the_global_limit()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Synthetic(pages: 60, links: 10);
         site.Delay = TimeSpan.FromMilliseconds(10);
         var options = EngineHarness.Fast(max: 20, depth: 1000);
@@ -56,7 +58,7 @@ public sealed class CrawlEngineTests
     [InlineData(100)]
     public async Task Page_cap_is_exact_even_at_high_concurrency(int cap)
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Synthetic(pages: 400, links: 10);
         var options = EngineHarness.Fast(max: 50, depth: 1000);
         options.MaxPages = cap;
@@ -70,7 +72,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task Depth_limit_is_exact()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Links("/", "/d1");
         site.Links("/d1", "/d2");
         site.Links("/d2", "/d3");
@@ -86,7 +88,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task Depth_zero_fetches_only_the_seeds()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Links("/a", "/b");
         site.Links("/b", "/c");
 
@@ -99,7 +101,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task Robots_disallowed_pages_are_never_requested_and_are_counted()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Page("/robots.txt", "User-agent: *\nDisallow: /private/\n", "text/plain");
         site.Links("/", "/public", "/private/secret", "/private/other");
         site.Links("/public", "/");
@@ -115,7 +117,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task No_robots_fetches_disallowed_pages_and_never_asks_for_robots_txt()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Page("/robots.txt", "User-agent: *\nDisallow: /\n", "text/plain");
         site.Links("/", "/a");
         var options = EngineHarness.Fast();
@@ -130,7 +132,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task A_disallowed_seed_gets_a_record_saying_why()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Page("/robots.txt", "User-agent: *\nDisallow: /\n", "text/plain");
         site.Links("/", "/a");
 
@@ -145,7 +147,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task Robots_5xx_means_the_host_is_not_crawled()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Page("/robots.txt", "oops", "text/plain", status: 503);
         site.Links("/", "/a");
 
@@ -158,9 +160,9 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task Meta_robots_nofollow_and_rel_nofollow_are_respected()
     {
-        await using var site = await TestSite.StartAsync();
-        site.Page("/", TestSite.Html("home", "<a href=\"/meta\">meta</a> <a rel=\"nofollow\" href=\"/skipped\">x</a> <a rel=\"external nofollow\" href=\"/skipped2\">y</a>"));
-        site.Page("/meta", TestSite.Html("meta", "<meta name=\"robots\" content=\"noindex, nofollow\"><a href=\"/never\">never</a>"));
+        await using var site = await LocalSite.StartAsync();
+        site.Page("/", LocalSite.Html("home", "<a href=\"/meta\">meta</a> <a rel=\"nofollow\" href=\"/skipped\">x</a> <a rel=\"external nofollow\" href=\"/skipped2\">y</a>"));
+        site.Page("/meta", LocalSite.Html("meta", "<meta name=\"robots\" content=\"noindex, nofollow\"><a href=\"/never\">never</a>"));
         site.Links("/never", "/");
 
         var results = await EngineHarness.CrawlAsync(EngineHarness.Fast(), site.Url("/"));
@@ -174,8 +176,8 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task Follow_nofollow_follows_rel_nofollow_links()
     {
-        await using var site = await TestSite.StartAsync();
-        site.Page("/", TestSite.Html("home", "<a rel=\"nofollow\" href=\"/n\">x</a>"));
+        await using var site = await LocalSite.StartAsync();
+        site.Page("/", LocalSite.Html("home", "<a rel=\"nofollow\" href=\"/n\">x</a>"));
         site.Links("/n");
         var options = EngineHarness.Fast();
         options.FollowNofollow = true;
@@ -188,9 +190,9 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task Spellings_of_one_url_are_fetched_once()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         var port = site.BaseUrl.Port;
-        site.Page("/", TestSite.Html("home", string.Join(' ',
+        site.Page("/", LocalSite.Html("home", string.Join(' ',
             "<a href=\"/a/~b\">1</a>", "<a href=\"/a/%7Eb\">2</a>", "<a href=\"/a/%7eb\">3</a>", "<a href=\"  /a/./x/../~b  \">4</a>",
             "<a href=\"/a/~b#frag\">5</a>", $"<a href=\"HTTP://127.0.0.1:{port}/a/~b\">6</a>", "<a href=\"#top\">7</a>",
             "<a href=\"mailto:x@example.invalid\">8</a>", "<a href=\"javascript:void(0)\">9</a>")));
@@ -205,8 +207,8 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task Base_href_resolves_relative_links()
     {
-        await using var site = await TestSite.StartAsync();
-        site.Page("/", TestSite.Html("home", "<base href=\"/deep/dir/\"><a href=\"page\">p</a>"));
+        await using var site = await LocalSite.StartAsync();
+        site.Page("/", LocalSite.Html("home", "<base href=\"/deep/dir/\"><a href=\"page\">p</a>"));
         site.Links("/deep/dir/page");
 
         await EngineHarness.CrawlAsync(EngineHarness.Fast(), site.Url("/"));
@@ -218,7 +220,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task Host_scope_does_not_follow_other_hosts()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         // localhost and 127.0.0.1 are the same server but different hosts to the crawler.
         var other = new UriBuilder(site.BaseUrl) { Host = "localhost" }.Uri;
         site.Links("/", new Uri(other, "/elsewhere").AbsoluteUri, "/here");
@@ -233,7 +235,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task Include_and_exclude_filter_followed_links()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Links("/", "/keep/1", "/keep/2", "/drop/1", "/keep/skip");
         foreach (var p in new[] { "/keep/1", "/keep/2", "/drop/1", "/keep/skip" })
         {
@@ -251,12 +253,12 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task Query_variants_of_one_path_are_capped()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Map("/cal", async context =>
         {
             var day = int.Parse(context.Request.Query["d"].FirstOrDefault() ?? "0", System.Globalization.CultureInfo.InvariantCulture);
             context.Response.ContentType = "text/html";
-            await context.Response.WriteAsync(TestSite.Html("cal", $"<a href=\"/cal?d={day + 1}\">next</a>"));
+            await context.Response.WriteAsync(LocalSite.Html("cal", $"<a href=\"/cal?d={day + 1}\">next</a>"));
         });
         var options = EngineHarness.Fast(depth: 10_000);
         options.MaxQueryVariants = 5;
@@ -269,7 +271,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task Redirects_are_followed_by_the_engine_and_recorded()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Links("/", "/old");
         site.Redirect("/old", "/middle", 301);
         site.Redirect("/middle", "/new", 302);
@@ -289,7 +291,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task A_redirect_to_a_page_already_seen_does_not_fetch_it_again()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Links("/", "/alias", "/target");
         site.Redirect("/alias", "/target");
         site.Links("/target");
@@ -305,7 +307,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task A_redirect_loop_ends_with_an_error()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Redirect("/a", "/b");
         site.Redirect("/b", "/a");
 
@@ -317,7 +319,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task Too_many_redirects_end_with_an_error()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         for (var i = 0; i < 10; i++)
         {
             site.Redirect($"/r{i}", $"/r{i + 1}");
@@ -334,7 +336,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task An_off_scope_redirect_target_is_not_fetched()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         var other = new UriBuilder(site.BaseUrl) { Host = "localhost", Path = "/away" }.Uri;
         site.Links("/", "/go");
         site.Redirect("/go", other.AbsoluteUri);
@@ -348,7 +350,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task A_hanging_server_gives_a_timeout_record()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Map("/hang", context => Task.Delay(Timeout.Infinite, context.RequestAborted));
         site.Links("/ok");
         var options = EngineHarness.Fast();
@@ -376,7 +378,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task Non_html_bodies_are_counted_not_parsed()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Links("/", "/data.json");
         site.Page("/data.json", "{\"href\": \"<a href='/nope'>\"}", "application/json");
 
@@ -391,7 +393,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task Stopping_ends_the_crawl_without_new_requests()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Synthetic(pages: 500, links: 5);
         site.Delay = TimeSpan.FromMilliseconds(5);
         using var stop = new CancellationTokenSource();
@@ -420,7 +422,7 @@ public sealed class CrawlEngineTests
     [Fact]
     public async Task Delay_holds_requests_until_the_clock_reaches_the_interval()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Links("/", "/a", "/b");
         site.Links("/a");
         site.Links("/b");

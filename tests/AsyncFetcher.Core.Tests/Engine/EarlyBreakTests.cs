@@ -1,16 +1,17 @@
 using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AsyncFetcher.Core.Tests.Engine;
 
-/// <summary>Leaving <c>await foreach</c> over <see cref="CrawlEngine.RunAsync"/> early ends the crawl.</summary>
+/// <summary>Leaving <c>await foreach</c> over <see cref="CrawlEngine.RunAsync(IEnumerable{Uri}, CancellationToken)"/> early ends the crawl.</summary>
 public sealed class EarlyBreakTests
 {
     [Fact]
     public async Task Breaking_out_early_cancels_in_flight_requests_and_ends_the_crawl()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Links("/", "/hang/1", "/hang/2", "/hang/3");
         foreach (var i in new[] { 1, 2, 3 })
         {

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
-using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AsyncFetcher.Core.Tests.Engine;
@@ -19,7 +18,7 @@ public sealed class PolitenessDelayTests
         var clock = new FakeTimeProvider();
         var arrivals = new ConcurrentQueue<(string Path, DateTimeOffset At)>();
         using var arrived = new SemaphoreSlim(0);
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         foreach (var path in new[] { "/", "/a", "/b", "/c" })
         {
             var page = path;
@@ -29,7 +28,7 @@ public sealed class PolitenessDelayTests
                 arrivals.Enqueue((page, clock.GetUtcNow()));
                 arrived.Release();
                 context.Response.ContentType = "text/html";
-                await context.Response.WriteAsync(TestSite.Html(page, links));
+                await context.Response.WriteAsync(LocalSite.Html(page, links));
             });
         }
         var options = EngineHarness.Fast();

@@ -1,5 +1,7 @@
 using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Scheduling;
+using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -9,16 +11,16 @@ namespace AsyncFetcher.Core.Tests.Engine;
 /// <summary>Stopping and resuming in-process: what is saved when, and what a resumed crawl fetches.</summary>
 public sealed class ResumeTests : IDisposable
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("asyncfetch-resume-").FullName;
+    private readonly TempDirectory dir = new("resume");
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => dir.Dispose();
 
     [Fact]
     public async Task A_page_is_saved_only_after_the_consumer_has_taken_the_next_record()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Synthetic(pages: 30, links: 3);
-        var frontier = new RecordingFrontier();
+        var frontier = new WatchedFrontier();
         await using var provider = EngineHarness.Build(EngineHarness.Fast(max: 4), configure: s => s.AddSingleton<IFrontier>(frontier));
         var engine = provider.GetRequiredService<CrawlEngine>();
 
@@ -38,11 +40,11 @@ public sealed class ResumeTests : IDisposable
     [Fact]
     public async Task Stopped_crawl_resumed_from_its_state_fetches_every_page_exactly_once()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Synthetic(pages: 200, links: 4);
         site.HoldAfter(60);
         var options = EngineHarness.Fast(max: 4, depth: 1000);
-        options.State = Path.Combine(dir, "crawl.db");
+        options.State = dir.File("crawl.db");
         options.Grace = TimeSpan.Zero;
 
         List<CrawlResult> first;
@@ -72,10 +74,10 @@ public sealed class ResumeTests : IDisposable
     [Fact]
     public async Task Max_pages_counts_the_pages_of_earlier_runs()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Synthetic(pages: 50, links: 3);
         var options = EngineHarness.Fast(depth: 1000);
-        options.State = Path.Combine(dir, "crawl.db");
+        options.State = dir.File("crawl.db");
         options.MaxPages = 10;
 
         var runs = new List<List<CrawlResult>>();
@@ -94,7 +96,7 @@ public sealed class ResumeTests : IDisposable
     [Fact]
     public async Task Deadline_stops_the_crawl_like_a_first_ctrl_c()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Synthetic(pages: 100, links: 3);
         site.HoldAfter(20);
         var time = new FakeTimeProvider();
@@ -115,52 +117,5 @@ public sealed class ResumeTests : IDisposable
         Assert.Equal(24, site.Log.Count);
         Assert.Equal(23, results.Count);
         Assert.All(results, r => Assert.Null(r.Error));
-    }
-
-    /// <summary>A memory frontier that remembers which URLs were completed (saved).</summary>
-    private sealed class RecordingFrontier : IFrontier
-    {
-        private readonly MemoryFrontier inner = new();
-        private readonly HashSet<string> completed = [];
-
-        public int Completed
-        {
-            get
-            {
-                lock (completed)
-                {
-                    return completed.Count;
-                }
-            }
-        }
-
-        public bool IsCompleted(string url)
-        {
-            lock (completed)
-            {
-                return completed.Contains(url);
-            }
-        }
-
-        public ValueTask<CrawlCheckpoint> CheckpointAsync(CancellationToken cancellationToken) => inner.CheckpointAsync(cancellationToken);
-
-        public ValueTask<bool> AddAsync(CrawlRequest request, CancellationToken cancellationToken) => inner.AddAsync(request, cancellationToken);
-
-        public ValueTask<bool> MarkSeenAsync(CrawlRequest hop, CancellationToken cancellationToken) => inner.MarkSeenAsync(hop, cancellationToken);
-
-        public ValueTask<IReadOnlyList<CrawlRequest>> TakeAsync(int max, CancellationToken cancellationToken) => inner.TakeAsync(max, cancellationToken);
-
-        public ValueTask CompleteAsync(IReadOnlyList<CrawlRequest> done, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
-        {
-            lock (completed)
-            {
-                completed.UnionWith(done.Select(r => r.Key));
-            }
-            return inner.CompleteAsync(done, checkpoint, cancellationToken);
-        }
-
-        public ValueTask ReleaseAsync(CrawlRequest request, CancellationToken cancellationToken) => inner.ReleaseAsync(request, cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }

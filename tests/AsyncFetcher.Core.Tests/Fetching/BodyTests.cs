@@ -1,9 +1,9 @@
 using System.IO.Compression;
 using System.Text;
+using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using static AsyncFetcher.Core.Tests.Fetching.RetryTests;
 
 namespace AsyncFetcher.Core.Tests.Fetching;
 
@@ -15,7 +15,7 @@ public sealed class BodyTests
     [InlineData("chunked")]
     public async Task A_body_cut_short_is_a_failed_attempt_and_is_retried_like_a_5xx(string framing)
     {
-        var page = TestSite.Html("whole", new string('x', 10_000));
+        var page = LocalSite.Html("whole", new string('x', 10_000));
         await using var server = new RawHttpServer(async (n, stream) =>
         {
             if (n > 1)
@@ -30,7 +30,7 @@ public sealed class BodyTests
                 : $"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {page.Length}\r\n\r\n{half}"));
         });
 
-        var (results, _) = await CrawlAsync(Options(retries: 2, retryDelay: TimeSpan.Zero), new WatchedClock(), server.BaseUrl);
+        var (results, _) = await EngineHarness.CrawlAsync(EngineHarness.Resilient(retries: 2, retryDelay: TimeSpan.Zero), new WatchedClock(), server.BaseUrl);
 
         var record = Assert.Single(results);
         Assert.Equal(200, record.Status);
@@ -47,7 +47,7 @@ public sealed class BodyTests
         await using var server = new RawHttpServer((_, stream) =>
             stream.WriteAsync(RawHttpServer.Ascii("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n<html><title>partial</title>")).AsTask());
 
-        var (results, _) = await CrawlAsync(Options(retries: 0, retryDelay: TimeSpan.Zero), new WatchedClock(), server.BaseUrl);
+        var (results, _) = await EngineHarness.CrawlAsync(EngineHarness.Resilient(retries: 0, retryDelay: TimeSpan.Zero), new WatchedClock(), server.BaseUrl);
 
         var record = Assert.Single(results);
         Assert.Equal("body cut short", record.Error);
@@ -58,7 +58,7 @@ public sealed class BodyTests
     [Fact]
     public async Task A_body_that_stalls_times_out_per_attempt_and_is_retried()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         var calls = 0;
         site.Map("/", async context =>
         {
@@ -70,10 +70,10 @@ public sealed class BodyTests
                 await context.Response.Body.FlushAsync();
                 await Task.Delay(Timeout.Infinite, context.RequestAborted);
             }
-            await Html(context, "second");
+            await Responses.Html(context, "second");
         });
         var clock = new WatchedClock();
-        var options = Options(retries: 1, retryDelay: TimeSpan.Zero);
+        var options = EngineHarness.Resilient(retries: 1, retryDelay: TimeSpan.Zero);
         options.Timeout = TimeSpan.FromSeconds(10);
         options.TotalTimeout = TimeSpan.FromHours(1);
         var headers = new HeadersSeen();
@@ -96,14 +96,14 @@ public sealed class BodyTests
     [InlineData(999, true)]
     public async Task A_body_over_max_body_is_cut_and_marked_truncated(long maxBody, bool truncated)
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         var html = "<html><title>t</title>" + new string('x', 1000 - 22);
         Assert.Equal(1000, html.Length);
         site.Page("/", html, "text/html");
-        var options = Options(retries: 0, retryDelay: TimeSpan.Zero);
+        var options = EngineHarness.Resilient(retries: 0, retryDelay: TimeSpan.Zero);
         options.MaxBody = maxBody;
 
-        var (results, _) = await CrawlAsync(options, new WatchedClock(), site.Url("/"));
+        var (results, _) = await EngineHarness.CrawlAsync(options, new WatchedClock(), site.Url("/"));
 
         var record = Assert.Single(results);
         Assert.Equal(truncated, record.Truncated);
@@ -114,16 +114,16 @@ public sealed class BodyTests
     [Fact]
     public async Task Links_past_max_body_are_not_parsed()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         var head = "<html><title>cut</title><a href=\"/early\">e</a>";
         site.Page("/", head + new string(' ', 2000) + "<a href=\"/late\">l</a></html>", "text/html");
         site.Links("/early");
         site.Links("/late");
-        var options = Options(retries: 0, retryDelay: TimeSpan.Zero);
+        var options = EngineHarness.Resilient(retries: 0, retryDelay: TimeSpan.Zero);
         options.Depth = 1;
         options.MaxBody = 1024;
 
-        var (results, _) = await CrawlAsync(options, new WatchedClock(), site.Url("/"));
+        var (results, _) = await EngineHarness.CrawlAsync(options, new WatchedClock(), site.Url("/"));
 
         Assert.Contains(results, r => r.Url.EndsWith("/early", StringComparison.Ordinal));
         Assert.DoesNotContain(results, r => r.Url.EndsWith("/late", StringComparison.Ordinal));
@@ -136,8 +136,8 @@ public sealed class BodyTests
     [InlineData("br")]
     public async Task Compressed_bodies_are_decoded(string encoding)
     {
-        await using var site = await TestSite.StartAsync();
-        var html = Encoding.UTF8.GetBytes(TestSite.Html("squeezed " + encoding, string.Concat(Enumerable.Repeat("<p>compressible</p>", 500))));
+        await using var site = await LocalSite.StartAsync();
+        var html = Encoding.UTF8.GetBytes(LocalSite.Html("squeezed " + encoding, string.Concat(Enumerable.Repeat("<p>compressible</p>", 500))));
         string? acceptEncoding = null;
         site.Map("/", async context =>
         {
@@ -159,7 +159,7 @@ public sealed class BodyTests
             await context.Response.Body.WriteAsync(compressed.ToArray());
         });
 
-        var (results, _) = await CrawlAsync(Options(retries: 0, retryDelay: TimeSpan.Zero), new WatchedClock(), site.Url("/"));
+        var (results, _) = await EngineHarness.CrawlAsync(EngineHarness.Resilient(retries: 0, retryDelay: TimeSpan.Zero), new WatchedClock(), site.Url("/"));
 
         var record = Assert.Single(results);
         Assert.Equal("squeezed " + encoding, record.Title);
@@ -177,7 +177,7 @@ public sealed class BodyTests
     [InlineData("text/html", "utf-8", "<title>default is UTF-8: ÿ</title>", "default is UTF-8: ÿ")]
     public async Task The_charset_from_header_bom_or_meta_decodes_the_title(string contentType, string bytesAs, string head, string title)
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         var html = $"<!doctype html><html><head>{head}</head><body></body></html>";
         var bytes = bytesAs switch
         {
@@ -192,7 +192,7 @@ public sealed class BodyTests
             await context.Response.Body.WriteAsync(bytes);
         });
 
-        var (results, _) = await CrawlAsync(Options(retries: 0, retryDelay: TimeSpan.Zero), new WatchedClock(), site.Url("/"));
+        var (results, _) = await EngineHarness.CrawlAsync(EngineHarness.Resilient(retries: 0, retryDelay: TimeSpan.Zero), new WatchedClock(), site.Url("/"));
 
         Assert.Equal(title, Assert.Single(results).Title);
     }

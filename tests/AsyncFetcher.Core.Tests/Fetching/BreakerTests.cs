@@ -1,7 +1,7 @@
 using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using static AsyncFetcher.Core.Tests.Fetching.RetryTests;
 
 namespace AsyncFetcher.Core.Tests.Fetching;
 
@@ -11,11 +11,11 @@ public sealed class BreakerTests
     [Fact]
     public async Task A_failing_host_is_paused_and_its_urls_wait_for_the_breaker_instead_of_failing()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         var failing = true;
         site.Links("/", [.. Enumerable.Range(0, 10).Select(i => $"/p/{i}")]);
         site.Page("/robots.txt", "User-agent: *\nAllow: /\n", "text/plain");
-        site.Fallback = context => Volatile.Read(ref failing) ? Status(context, 503) : Html(context, context.Request.Path);
+        site.Fallback = context => Volatile.Read(ref failing) ? Responses.Status(context, 503) : Responses.Html(context, context.Request.Path);
         var clock = new WatchedClock();
         await using var provider = EngineHarness.Build(BreakerOptions(), clock);
         var engine = provider.GetRequiredService<CrawlEngine>();
@@ -45,10 +45,10 @@ public sealed class BreakerTests
     [Fact]
     public async Task A_host_that_never_recovers_still_ends_with_one_record_per_url()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Links("/", [.. Enumerable.Range(0, 10).Select(i => $"/p/{i}")]);
         site.Page("/robots.txt", "User-agent: *\nAllow: /\n", "text/plain");
-        site.Fallback = context => Status(context, 503);
+        site.Fallback = context => Responses.Status(context, 503);
         var clock = new WatchedClock();
         await using var provider = EngineHarness.Build(BreakerOptions(), clock);
         var engine = provider.GetRequiredService<CrawlEngine>();
@@ -67,13 +67,13 @@ public sealed class BreakerTests
     [Fact]
     public async Task Another_host_is_not_paused_by_a_failing_one()
     {
-        await using var failing = await TestSite.StartAsync();
-        await using var healthy = await TestSite.StartAsync();
+        await using var failing = await LocalSite.StartAsync();
+        await using var healthy = await LocalSite.StartAsync();
         failing.Links("/", [.. Enumerable.Range(0, 10).Select(i => $"/p/{i}")]);
         failing.Page("/robots.txt", "User-agent: *\nAllow: /\n", "text/plain");
-        failing.Fallback = context => Status(context, 503);
+        failing.Fallback = context => Responses.Status(context, 503);
         healthy.Links("/", [.. Enumerable.Range(0, 10).Select(i => $"/p/{i}")]);
-        healthy.Fallback = context => Html(context, "fine");
+        healthy.Fallback = context => Responses.Html(context, "fine");
         var clock = new WatchedClock();
         var options = BreakerOptions();
         options.Max = 2;
@@ -90,7 +90,7 @@ public sealed class BreakerTests
 
     private static CrawlOptions BreakerOptions()
     {
-        var options = Options(retries: 0, retryDelay: TimeSpan.Zero);
+        var options = EngineHarness.Resilient(retries: 0, retryDelay: TimeSpan.Zero);
         options.Max = 1;
         options.Depth = 1;
         options.Robots = true;

@@ -1,5 +1,5 @@
+using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
-using static AsyncFetcher.Core.Tests.Fetching.RetryTests;
 
 namespace AsyncFetcher.Core.Tests.Fetching;
 
@@ -19,7 +19,7 @@ public sealed class MemoryTests
     [InlineData("application/octet-stream")]
     public async Task A_64_MiB_response_with_max_body_1_MiB_is_truncated_and_memory_stays_small(string contentType)
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         // The server streams one reused 64 KiB block, so what the process allocates is the client's doing.
         var block = new byte[64 << 10];
         Array.Fill(block, (byte)'x');
@@ -33,14 +33,14 @@ public sealed class MemoryTests
                 await context.Response.Body.WriteAsync(block, context.RequestAborted);
             }
         });
-        var options = Options(retries: 0, retryDelay: TimeSpan.Zero);
+        var options = EngineHarness.Resilient(retries: 0, retryDelay: TimeSpan.Zero);
         options.MaxBody = Limit;
         // Warm up (JIT, connection pool, Kestrel) so the measurement is the big body alone.
-        site.Page("/warm", TestSite.Html("warm", ""));
-        await CrawlAsync(options, new WatchedClock(), site.Url("/warm"));
+        site.Page("/warm", LocalSite.Html("warm", ""));
+        await EngineHarness.CrawlAsync(options, new WatchedClock(), site.Url("/warm"));
 
         var before = GC.GetTotalAllocatedBytes(precise: true);
-        var (results, _) = await CrawlAsync(options, new WatchedClock(), site.Url("/"));
+        var (results, _) = await EngineHarness.CrawlAsync(options, new WatchedClock(), site.Url("/"));
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
 
         var record = Assert.Single(results);

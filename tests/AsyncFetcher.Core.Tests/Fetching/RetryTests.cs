@@ -1,28 +1,32 @@
 using System.Globalization;
-using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
-using Microsoft.AspNetCore.Http;
+using static AsyncFetcher.Testing.Scripted;
 
 namespace AsyncFetcher.Core.Tests.Fetching;
 
-/// <summary>Retries through the one resilience pipeline, timed by an injected fake clock: these tests never wait for real.</summary>
+/// <summary>
+/// Retries through the one resilience pipeline, timed by an injected fake clock: these tests never wait
+/// for real. The server's answers are scripted in order (WireMock.Net scenarios): fail first, then serve.
+/// </summary>
 public sealed class RetryTests
 {
     [Fact]
     public async Task A_503_twice_then_200_is_one_record_with_three_attempts_and_backoff_on_the_injected_clock()
     {
-        await using var site = await TestSite.StartAsync();
-        site.Map("/", FailFirst(2, context => Status(context, 503), "finally"));
+        using var server = Start();
+        server.Given(Get("/")).InScenario("flaky").WillSetStateTo("up", 2).RespondWith(Status(503));
+        server.Given(Get("/")).InScenario("flaky").WhenStateIs("up").RespondWith(Page("finally"));
         var clock = new WatchedClock();
 
-        var (results, waits) = await CrawlAsync(Options(retries: 3, retryDelay: TimeSpan.FromSeconds(1)), clock, site.Url("/"));
+        var (results, waits) = await EngineHarness.CrawlAsync(EngineHarness.Resilient(retries: 3, retryDelay: TimeSpan.FromSeconds(1)), clock, server.Url("/"));
 
         var record = Assert.Single(results);
         Assert.Equal(200, record.Status);
         Assert.Equal(3, record.Attempts);
         Assert.Null(record.Error);
         Assert.Equal("finally", record.Title);
-        Assert.Equal(3, site.Log.Count(p => p == "/"));
+        Assert.Equal(3, server.Requests("/"));
         Assert.Equal(2, waits.Count);
         Assert.All(waits, w => Assert.InRange(w, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(10)));
         // No real time passed: the record's elapsed time is exactly the backoff the fake clock advanced.
@@ -44,36 +48,37 @@ public sealed class RetryTests
     [InlineData(505, 1)]
     public async Task Only_408_429_500_502_503_504_are_retried_up_to_retries(int status, int attempts)
     {
-        await using var site = await TestSite.StartAsync();
-        site.Map("/", context => Status(context, status));
+        using var server = Start();
+        server.Given(Get("/")).RespondWith(Status(status));
 
-        var (results, _) = await CrawlAsync(Options(retries: 2, retryDelay: TimeSpan.Zero), new WatchedClock(), site.Url("/"));
+        var (results, _) = await EngineHarness.CrawlAsync(EngineHarness.Resilient(retries: 2, retryDelay: TimeSpan.Zero), new WatchedClock(), server.Url("/"));
 
         var record = Assert.Single(results);
         Assert.Equal(status, record.Status);
         Assert.Equal(attempts, record.Attempts);
-        Assert.Equal(attempts, site.Log.Count(p => p == "/"));
+        Assert.Equal(attempts, server.Requests("/"));
     }
 
     [Fact]
     public async Task Retries_zero_sends_one_request()
     {
-        await using var site = await TestSite.StartAsync();
-        site.Map("/", context => Status(context, 503));
+        using var server = Start();
+        server.Given(Get("/")).RespondWith(Status(503));
 
-        var (results, _) = await CrawlAsync(Options(retries: 0, retryDelay: TimeSpan.FromSeconds(1)), new WatchedClock(), site.Url("/"));
+        var (results, _) = await EngineHarness.CrawlAsync(EngineHarness.Resilient(retries: 0, retryDelay: TimeSpan.FromSeconds(1)), new WatchedClock(), server.Url("/"));
 
         Assert.Equal(1, Assert.Single(results).Attempts);
-        Assert.Equal(1, site.Log.Count(p => p == "/"));
+        Assert.Equal(1, server.Requests("/"));
     }
 
     [Fact]
     public async Task Exponential_backoff_with_jitter_grows_and_varies()
     {
-        await using var site = await TestSite.StartAsync();
-        site.Map("/", FailFirst(5, context => Status(context, 503), "ok"));
+        using var server = Start();
+        server.Given(Get("/")).InScenario("down").WillSetStateTo("up", 5).RespondWith(Status(503));
+        server.Given(Get("/")).InScenario("down").WhenStateIs("up").RespondWith(Page("ok"));
 
-        var (results, waits) = await CrawlAsync(Options(retries: 5, retryDelay: TimeSpan.FromSeconds(1)), new WatchedClock(), site.Url("/"));
+        var (results, waits) = await EngineHarness.CrawlAsync(EngineHarness.Resilient(retries: 5, retryDelay: TimeSpan.FromSeconds(1)), new WatchedClock(), server.Url("/"));
 
         Assert.Equal(6, Assert.Single(results).Attempts);
         Assert.Equal(5, waits.Count);
@@ -86,14 +91,11 @@ public sealed class RetryTests
     [Fact]
     public async Task Retry_after_seconds_is_honoured_on_the_injected_clock()
     {
-        await using var site = await TestSite.StartAsync();
-        site.Map("/", FailFirst(1, context =>
-        {
-            context.Response.Headers.RetryAfter = "7";
-            return Status(context, 429);
-        }, "after"));
+        using var server = Start();
+        server.Given(Get("/")).InScenario("busy").WillSetStateTo("free").RespondWith(Status(429).WithHeader("Retry-After", "7"));
+        server.Given(Get("/")).InScenario("busy").WhenStateIs("free").RespondWith(Page("after"));
 
-        var (results, waits) = await CrawlAsync(Options(retries: 3, retryDelay: TimeSpan.FromSeconds(1)), new WatchedClock(), site.Url("/"));
+        var (results, waits) = await EngineHarness.CrawlAsync(EngineHarness.Resilient(retries: 3, retryDelay: TimeSpan.FromSeconds(1)), new WatchedClock(), server.Url("/"));
 
         var record = Assert.Single(results);
         Assert.Equal(200, record.Status);
@@ -105,15 +107,13 @@ public sealed class RetryTests
     [Fact]
     public async Task Retry_after_http_date_is_measured_against_the_injected_clock()
     {
-        await using var site = await TestSite.StartAsync();
+        using var server = Start();
         var clock = new WatchedClock();
-        site.Map("/", FailFirst(1, context =>
-        {
-            context.Response.Headers.RetryAfter = (clock.GetUtcNow() + TimeSpan.FromSeconds(12)).ToString("R", CultureInfo.InvariantCulture);
-            return Status(context, 503);
-        }, "after"));
+        var date = (clock.GetUtcNow() + TimeSpan.FromSeconds(12)).ToString("R", CultureInfo.InvariantCulture);
+        server.Given(Get("/")).InScenario("busy").WillSetStateTo("free").RespondWith(Status(503).WithHeader("Retry-After", date));
+        server.Given(Get("/")).InScenario("busy").WhenStateIs("free").RespondWith(Page("after"));
 
-        var (results, waits) = await CrawlAsync(Options(retries: 3, retryDelay: TimeSpan.FromSeconds(1)), clock, site.Url("/"));
+        var (results, waits) = await EngineHarness.CrawlAsync(EngineHarness.Resilient(retries: 3, retryDelay: TimeSpan.FromSeconds(1)), clock, server.Url("/"));
 
         Assert.Equal(2, Assert.Single(results).Attempts);
         Assert.Equal([TimeSpan.FromSeconds(12)], waits);
@@ -122,16 +122,12 @@ public sealed class RetryTests
     [Fact]
     public async Task Retry_after_longer_than_the_cap_gives_up_at_once_and_says_why()
     {
-        await using var site = await TestSite.StartAsync();
-        site.Map("/", context =>
-        {
-            context.Response.Headers.RetryAfter = "120";
-            return Status(context, 429);
-        });
-        var options = Options(retries: 3, retryDelay: TimeSpan.FromSeconds(1));
+        using var server = Start();
+        server.Given(Get("/")).RespondWith(Status(429).WithHeader("Retry-After", "120"));
+        var options = EngineHarness.Resilient(retries: 3, retryDelay: TimeSpan.FromSeconds(1));
         options.MaxRetryAfter = TimeSpan.FromSeconds(60);
 
-        var (results, waits) = await CrawlAsync(options, new WatchedClock(), site.Url("/"));
+        var (results, waits) = await EngineHarness.CrawlAsync(options, new WatchedClock(), server.Url("/"));
 
         var record = Assert.Single(results);
         Assert.Equal(429, record.Status);
@@ -143,14 +139,11 @@ public sealed class RetryTests
     [Fact]
     public async Task Retry_after_at_the_cap_is_waited_for()
     {
-        await using var site = await TestSite.StartAsync();
-        site.Map("/", FailFirst(1, context =>
-        {
-            context.Response.Headers.RetryAfter = "60";
-            return Status(context, 503);
-        }, "after"));
+        using var server = Start();
+        server.Given(Get("/")).InScenario("busy").WillSetStateTo("free").RespondWith(Status(503).WithHeader("Retry-After", "60"));
+        server.Given(Get("/")).InScenario("busy").WhenStateIs("free").RespondWith(Page("after"));
 
-        var (results, waits) = await CrawlAsync(Options(retries: 1, retryDelay: TimeSpan.FromSeconds(1)), new WatchedClock(), site.Url("/"));
+        var (results, waits) = await EngineHarness.CrawlAsync(EngineHarness.Resilient(retries: 1, retryDelay: TimeSpan.FromSeconds(1)), new WatchedClock(), server.Url("/"));
 
         Assert.Equal(200, Assert.Single(results).Status);
         Assert.Equal([TimeSpan.FromSeconds(60)], waits);
@@ -159,14 +152,20 @@ public sealed class RetryTests
     [Fact]
     public async Task A_connection_reset_is_a_transient_error_and_retried()
     {
-        await using var site = await TestSite.StartAsync();
-        site.Map("/", FailFirst(1, context =>
+        // Kestrel, not a script: WireMock.Net's faults answer 200 and close cleanly, which is no failure to a client.
+        await using var site = await LocalSite.StartAsync();
+        var calls = 0;
+        site.Map("/", context =>
         {
-            context.Abort();
-            return Task.CompletedTask;
-        }, "back"));
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                context.Abort();
+                return Task.CompletedTask;
+            }
+            return Responses.Html(context, "back");
+        });
 
-        var (results, _) = await CrawlAsync(Options(retries: 2, retryDelay: TimeSpan.Zero), new WatchedClock(), site.Url("/"));
+        var (results, _) = await EngineHarness.CrawlAsync(EngineHarness.Resilient(retries: 2, retryDelay: TimeSpan.Zero), new WatchedClock(), site.Url("/"));
 
         var record = Assert.Single(results);
         Assert.Equal(200, record.Status);
@@ -178,11 +177,11 @@ public sealed class RetryTests
     {
         // A port with nothing listening: every attempt is refused, and each one is counted.
         int port;
-        await using (var closed = await TestSite.StartAsync())
+        await using (var closed = await LocalSite.StartAsync())
         {
             port = closed.BaseUrl.Port;
         }
-        var (results, _) = await CrawlAsync(Options(retries: 2, retryDelay: TimeSpan.Zero), new WatchedClock(), new Uri($"http://127.0.0.1:{port}/"));
+        var (results, _) = await EngineHarness.CrawlAsync(EngineHarness.Resilient(retries: 2, retryDelay: TimeSpan.Zero), new WatchedClock(), new Uri($"http://127.0.0.1:{port}/"));
 
         var record = Assert.Single(results);
         Assert.Equal("connection refused", record.Error);
@@ -192,10 +191,10 @@ public sealed class RetryTests
     [Fact]
     public async Task Each_attempt_times_out_on_the_injected_clock_and_the_total_budget_ends_the_url()
     {
-        await using var site = await TestSite.StartAsync();
+        await using var site = await LocalSite.StartAsync();
         site.Map("/", async context => await Task.Delay(Timeout.Infinite, context.RequestAborted));
         var clock = new WatchedClock();
-        var options = Options(retries: 5, retryDelay: TimeSpan.Zero);
+        var options = EngineHarness.Resilient(retries: 5, retryDelay: TimeSpan.Zero);
         options.Timeout = TimeSpan.FromSeconds(10);
         options.TotalTimeout = TimeSpan.FromSeconds(25);
         await using var provider = EngineHarness.Build(options, clock);
@@ -224,41 +223,5 @@ public sealed class RetryTests
         Assert.Equal(TimeSpan.FromSeconds((30 * 4) + (3 * 60) + 1), AsyncFetcher.Core.Fetching.ResilienceSetup.TotalBudget(options));
         options.TotalTimeout = TimeSpan.FromSeconds(42);
         Assert.Equal(TimeSpan.FromSeconds(42), AsyncFetcher.Core.Fetching.ResilienceSetup.TotalBudget(options));
-    }
-
-    internal static CrawlOptions Options(int retries, TimeSpan retryDelay) => new()
-    {
-        Max = 4,
-        Depth = 0,
-        Retries = retries,
-        RetryDelay = retryDelay,
-        // Long enough that no attempt timeout ever fires unless a test advances the clock that far.
-        Timeout = TimeSpan.FromHours(1),
-        Robots = false,
-    };
-
-    internal static async Task<(List<CrawlResult> Results, List<TimeSpan> Waits)> CrawlAsync(CrawlOptions options, WatchedClock clock, params Uri[] seeds)
-    {
-        await using var provider = EngineHarness.Build(options, clock);
-        return await clock.PumpAsync(EngineHarness.CrawlAsync(provider, seeds, CancellationToken.None));
-    }
-
-    /// <summary>A handler that answers the first <paramref name="failures"/> requests with <paramref name="fail"/>, then serves a page titled <paramref name="title"/>.</summary>
-    internal static Func<HttpContext, Task> FailFirst(int failures, Func<HttpContext, Task> fail, string title)
-    {
-        var calls = 0;
-        return context => Interlocked.Increment(ref calls) <= failures ? fail(context) : Html(context, title);
-    }
-
-    internal static Task Status(HttpContext context, int status)
-    {
-        context.Response.StatusCode = status;
-        return Task.CompletedTask;
-    }
-
-    internal static Task Html(HttpContext context, string title)
-    {
-        context.Response.ContentType = "text/html; charset=utf-8";
-        return context.Response.WriteAsync(TestSite.Html(title, ""), context.RequestAborted);
     }
 }

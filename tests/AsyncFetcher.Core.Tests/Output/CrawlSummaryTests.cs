@@ -1,4 +1,4 @@
-using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Output.Summary;
 
 namespace AsyncFetcher.Core.Tests.Output;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Output;
 using CsvHelper;
 

@@ -21,7 +21,7 @@ public sealed partial class HtmlReportTemplateTests
     public void Data_from_the_crawl_cannot_break_out_of_its_script_element()
     {
         var summary = new CrawlSummary();
-        summary.Add(new AsyncFetcher.Core.Engine.CrawlResult { Url = "http://a.example/", Error = "</script><script>alert(1)</script>", Attempts = 1 });
+        summary.Add(new AsyncFetcher.Core.Model.CrawlResult { Url = "http://a.example/", Error = "</script><script>alert(1)</script>", Attempts = 1 });
 
         var html = HtmlReport.Render(summary.ToReport());
 

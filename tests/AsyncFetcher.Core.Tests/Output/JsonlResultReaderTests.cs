@@ -1,5 +1,5 @@
 using System.Text;
-using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Output;
 
 namespace AsyncFetcher.Core.Tests.Output;

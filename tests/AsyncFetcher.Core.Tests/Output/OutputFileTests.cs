@@ -1,17 +1,18 @@
 using System.Text;
+using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Output;
-using AsyncFetcher.Core.Scheduling;
+using AsyncFetcher.Testing;
 
 namespace AsyncFetcher.Core.Tests.Output;
 
 /// <summary>How a resumed crawl reopens its --output file: cut back to what was saved, or trimmed of a torn line.</summary>
 public sealed class OutputFileTests : IDisposable
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("asyncfetch-output-").FullName;
+    private readonly TempDirectory dir = new("output");
 
-    private string OutputPath => Path.Combine(dir, "out.jsonl");
+    private string OutputPath => dir.File("out.jsonl");
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => dir.Dispose();
 
     [Theory]
     [InlineData("{\"a\":1}\n{\"b\":2}\n{\"c\":", "{\"a\":1}\n{\"b\":2}\n")]
@@ -67,7 +68,7 @@ public sealed class OutputFileTests : IDisposable
     public void Appending_to_another_file_than_the_saved_one_only_trims_a_torn_line()
     {
         File.WriteAllText(OutputPath, "{\"url\":\"x\"}\n{\"url\":\"y");
-        var checkpoint = new CrawlCheckpoint(5, Path.Combine(dir, "earlier.jsonl"), 3);
+        var checkpoint = new CrawlCheckpoint(5, dir.File("earlier.jsonl"), 3);
 
         var (stream, cut) = OutputFile.OpenForResume(OutputPath, checkpoint);
         stream.Dispose();

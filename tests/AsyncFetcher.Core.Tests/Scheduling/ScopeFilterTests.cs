@@ -1,4 +1,4 @@
-using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Scheduling;
 
 namespace AsyncFetcher.Core.Tests.Scheduling;

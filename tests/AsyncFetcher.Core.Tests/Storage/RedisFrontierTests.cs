@@ -1,5 +1,4 @@
-using AsyncFetcher.Core.Engine;
-using AsyncFetcher.Core.Scheduling;
+using AsyncFetcher.Core.Model;
 
 namespace AsyncFetcher.Core.Tests.Storage;
 

@@ -1,17 +1,18 @@
-using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Scheduling;
 using AsyncFetcher.Core.Storage;
+using AsyncFetcher.Testing;
 
 namespace AsyncFetcher.Core.Tests.Storage;
 
 /// <summary>The SQLite frontier behind --state: what it keeps, in which order, and what survives a reopen.</summary>
 public sealed class SqliteFrontierTests : IDisposable
 {
-    private readonly string dir = Directory.CreateTempSubdirectory("asyncfetch-state-").FullName;
+    private readonly TempDirectory dir = new("state");
 
-    private string StatePath => Path.Combine(dir, "crawl.db");
+    private string StatePath => dir.File("crawl.db");
 
-    public void Dispose() => Directory.Delete(dir, recursive: true);
+    public void Dispose() => dir.Dispose();
 
     [Fact]
     public async Task A_url_is_queued_once_however_often_it_is_added_or_discovered()

@@ -1,4 +1,4 @@
-using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 
 namespace AsyncFetcher.Core.Output.Summary;
 

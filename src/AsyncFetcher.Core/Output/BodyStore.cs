@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AsyncFetcher.Core.Storage;
+namespace AsyncFetcher.Core.Output;
 
 /// <summary>
 /// Writes 2xx bodies under --save in the layout of <see cref="MirrorPath"/>. A body streams into a

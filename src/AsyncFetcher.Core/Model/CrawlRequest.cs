@@ -1,4 +1,4 @@
-namespace AsyncFetcher.Core.Engine;
+namespace AsyncFetcher.Core.Model;
 
 /// <summary>One URL to fetch, and where it came from.</summary>
 /// <param name="Url">The normalised URL to request.</param>

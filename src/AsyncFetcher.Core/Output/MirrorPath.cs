@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace AsyncFetcher.Core.Storage;
+namespace AsyncFetcher.Core.Output;
 
 /// <summary>
 /// Maps a URL to a relative file path in a mirror layout: <c>host[_port]/dir/.../name</c>, with

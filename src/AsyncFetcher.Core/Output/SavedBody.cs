@@ -1,4 +1,4 @@
-namespace AsyncFetcher.Core.Storage;
+namespace AsyncFetcher.Core.Output;
 
 /// <summary>
 /// One body being saved: a temporary file that the body's chunks are written to as they arrive.

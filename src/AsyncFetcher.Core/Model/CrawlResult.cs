@@ -1,4 +1,4 @@
-namespace AsyncFetcher.Core.Engine;
+namespace AsyncFetcher.Core.Model;
 
 /// <summary>What happened to one URL: the record written to the output, one per URL.</summary>
 public sealed record CrawlResult

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace AsyncFetcher.Core.Engine;
+namespace AsyncFetcher.Core.Model;
 
 /// <summary>
 /// Live counters of a crawl, written with <see cref="Interlocked"/> by the engine and read
@@ -68,7 +68,7 @@ public sealed class CrawlStats
 
     internal void MarkStopped() => Stopped = true;
 
-    // Circuit breakers (issue 5): how often each host was paused.
+    // Circuit breakers: how often each host was paused.
     private readonly ConcurrentDictionary<string, long> breakerOpenings = new(StringComparer.OrdinalIgnoreCase);
     private long breakerOpeningsTotal;
     private long held;

@@ -1,14 +1,14 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
 
-namespace AsyncFetcher.Core.Tests;
+namespace AsyncFetcher.Testing;
 
 /// <summary>
 /// A <see cref="FakeTimeProvider"/> that reports every timer created on it with its due time, so a
 /// test can wait until the code under test has started waiting (a retry backoff, a held host) and
 /// then advance exactly that far: no sleeping, no guessing.
 /// </summary>
-internal sealed class WatchedClock() : FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero))
+public sealed class WatchedClock() : FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero))
 {
     private readonly Channel<TimeSpan> created = Channel.CreateUnbounded<TimeSpan>();
 

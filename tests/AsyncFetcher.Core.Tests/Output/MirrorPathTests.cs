@@ -1,7 +1,7 @@
 using System.Text;
-using AsyncFetcher.Core.Storage;
+using AsyncFetcher.Core.Output;
 
-namespace AsyncFetcher.Core.Tests.Storage;
+namespace AsyncFetcher.Core.Tests.Output;
 
 public sealed class MirrorPathTests
 {

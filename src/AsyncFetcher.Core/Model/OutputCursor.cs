@@ -1,4 +1,4 @@
-namespace AsyncFetcher.Core.Engine;
+namespace AsyncFetcher.Core.Model;
 
 /// <summary>
 /// The output file a consumer writes records to, and how long it is now. The engine reads the

@@ -1,12 +1,14 @@
+using AsyncFetcher.Core;
 using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace AsyncFetcher.Core.Tests;
+namespace AsyncFetcher.Testing;
 
 /// <summary>Builds the engine the way the CLI does (DI, options, resilient HttpClient) and collects a crawl's records.</summary>
-internal static class EngineHarness
+public static class EngineHarness
 {
     public static ServiceProvider Build(CrawlOptions options, TimeProvider? time = null, Action<IServiceCollection>? configure = null)
     {
@@ -48,4 +50,23 @@ internal static class EngineHarness
         Retries = 0,
         Timeout = TimeSpan.FromSeconds(10),
     };
+
+    /// <summary>Options for a test of the resilience pipeline: one seed, no robots.txt, retries as asked, and attempt timeouts that never fire unless a test advances the clock that far.</summary>
+    public static CrawlOptions Resilient(int retries, TimeSpan retryDelay) => new()
+    {
+        Max = 4,
+        Depth = 0,
+        Retries = retries,
+        RetryDelay = retryDelay,
+        Timeout = TimeSpan.FromHours(1),
+        Robots = false,
+    };
+
+    /// <summary>Crawls on <paramref name="clock"/>, advancing it by every short wait the crawl starts (<see cref="WatchedClock.PumpAsync"/>); returns the records and those waits.</summary>
+    public static async Task<(List<CrawlResult> Results, List<TimeSpan> Waits)> CrawlAsync(CrawlOptions options, WatchedClock clock, params Uri[] seeds)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        await using var provider = Build(options, clock);
+        return await clock.PumpAsync(CrawlAsync(provider, seeds, CancellationToken.None));
+    }
 }

@@ -1,4 +1,4 @@
-namespace AsyncFetcher.Core.Engine;
+namespace AsyncFetcher.Core.Model;
 
 /// <summary>How a redirect hop was reached: the original request, the URLs on the way, and what they cost.</summary>
 /// <param name="Origin">The request the record is for.</param>

@@ -1,4 +1,4 @@
-namespace AsyncFetcher.Core.Scheduling;
+namespace AsyncFetcher.Core.Model;
 
 /// <summary>
 /// What a resumed crawl needs besides the URLs, saved with every completed page in the same step:

@@ -1,7 +1,7 @@
-namespace AsyncFetcher.Cli.Hosting;
+namespace AsyncFetcher.Loopback;
 
 /// <summary>Counts what is inside a region now and the most that were inside at once; thread-safe without locks.</summary>
-internal sealed class InFlightGauge
+public sealed class InFlightGauge
 {
     private int current;
     private int peak;

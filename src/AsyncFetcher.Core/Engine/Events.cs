@@ -1,0 +1,51 @@
+using AsyncFetcher.Core.Fetching;
+using AsyncFetcher.Core.Model;
+using AsyncFetcher.Core.Parsing;
+using AsyncFetcher.Core.Scheduling;
+
+namespace AsyncFetcher.Core.Engine;
+
+// The engine's messages, in one file because they are read together: jobs go from the scheduler loop
+// to the workers on the bounded work channel; events come back to the loop on the unbounded events
+// channel, from the workers, the timers, the frontier watch and the consumer. Each is a small record
+// that only carries values, made once and read once.
+
+/// <summary>What a job asks a worker to fetch.</summary>
+internal enum JobKind
+{
+    Page,
+    Robots,
+}
+
+/// <summary>One fetch handed to a worker by the scheduler loop.</summary>
+internal sealed record Job(JobKind Kind, CrawlRequest Request);
+
+/// <summary>Something the scheduler loop must hear of; posted with <c>TryWrite</c>, which never waits, and read by the loop alone.</summary>
+internal abstract record Event;
+
+/// <summary>A worker fetched a page (<see cref="FetchResponse.HoldUntil"/> set: its host's circuit refused it), with the links found on it.</summary>
+internal sealed record PageEvent(CrawlRequest Request, FetchResponse Response, PageLinks? Links) : Event;
+
+/// <summary>A worker fetched a host's robots.txt; <paramref name="Unavailable"/> says why it could not be had, if so.</summary>
+internal sealed record RobotsEvent(string HostKey, RobotsTxt Robots, string? Unavailable) : Event;
+
+/// <summary>A worker's fetch was cancelled (the grace period ended, or the run was aborted): its job goes back.</summary>
+internal sealed record CancelledEvent(Job Job) : Event;
+
+/// <summary>A graceful stop: Ctrl+C or SIGTERM (no reason), or the deadline.</summary>
+internal sealed record StopEvent(string? Reason) : Event;
+
+/// <summary>The consumer stopped reading records: stop at once.</summary>
+internal sealed record AbortEvent : Event;
+
+/// <summary>The consumer handled the oldest record not yet acknowledged; the output's length after it, with a file.</summary>
+internal sealed record AckEvent(long? OutputLength) : Event;
+
+/// <summary>The grace period after a stop is over: cancel what is still in flight.</summary>
+internal sealed record GraceOverEvent : Event;
+
+/// <summary>The frontier, dry here, has word: more work may be taken (false), or the crawl is over everywhere (true).</summary>
+internal sealed record FrontierEvent(bool Finished) : Event;
+
+/// <summary>The host gate says a host it turned away may be asked again.</summary>
+internal sealed record HostReadyEvent(string HostKey) : Event;

@@ -1,0 +1,92 @@
+using AsyncFetcher.Core.Model;
+
+namespace AsyncFetcher.Core.Engine;
+
+/// <summary>What the scheduler loop does with a page a worker fetched: its redirect, its links, its record.</summary>
+internal sealed partial class SchedulerLoop
+{
+    /// <summary>A page came back: follow its redirect, queue the links found on it, and hand out its record.</summary>
+    private async Task CompletePageAsync(PageEvent page)
+    {
+        var request = page.Request;
+        var response = page.Response;
+        var chain = request.Redirect;
+        var attempts = (chain?.Attempts ?? 0) + response.Attempts;
+        var elapsed = (chain?.Elapsed ?? TimeSpan.Zero) + response.Elapsed;
+        var result = NewResult(request) with
+        {
+            FinalUrl = request.Url.AbsoluteUri,
+            Status = response.Status,
+            ContentType = response.ContentType,
+            Bytes = response.Bytes,
+            ElapsedMs = (long)elapsed.TotalMilliseconds,
+            Attempts = attempts,
+            Redirects = chain?.Count ?? 0,
+            Truncated = response.Truncated,
+            Error = response.Error,
+            Title = page.Links?.Title,
+            Links = page.Links?.LinksFound,
+        };
+
+        if (response.IsRedirect)
+        {
+            if (stopping)
+            {
+                // No new requests once stopping: the origin goes back to the frontier, to be fetched on resume.
+                await frontier.ReleaseAsync(request.Origin, giveUp.Token).ConfigureAwait(false);
+                return;
+            }
+            var redirect = await redirects.FollowAsync(request, response.Location!, attempts, elapsed, giveUp.Token).ConfigureAwait(false);
+            if (redirect is null)
+            {
+                return;
+            }
+            result = result with { FinalUrl = redirect.Value.Target ?? result.FinalUrl, Error = redirect.Value.Error };
+        }
+
+        var discovered = new List<CrawlRequest>();
+        if (page.Links is { } links && request.Origin.Depth < options.Depth)
+        {
+            foreach (var link in links.Links)
+            {
+                if (scope.Allows(request, link) && scope.TakeQueryVariant(link))
+                {
+                    discovered.Add(new CrawlRequest(link, request.Origin.Depth + 1, request.Url.AbsoluteUri, request.ScopeHost));
+                }
+            }
+            stats.SetOutOfScope(scope.OutOfScope);
+        }
+        if (discovered.Count > 0)
+        {
+            await frontier.AddAsync(discovered, giveUp.Token).ConfigureAwait(false);
+            window.Added();
+        }
+        await handoff.EmitAsync(result, request.Origin, fetched: true, abort.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A URL refused by its host's open circuit breaker, before any request was sent: not a failure. It
+    /// goes back to its host, which pauses until the circuit lets a probe through. Each probe that fails
+    /// is recorded, so a host that never recovers still runs out of URLs.
+    /// </summary>
+    private async Task HoldAsync(CrawlRequest request, DateTimeOffset until)
+    {
+        if (stopping)
+        {
+            await frontier.ReleaseAsync(request.Origin, giveUp.Token).ConfigureAwait(false);
+            return;
+        }
+        stats.AddHeld();
+        if (request.Redirect is null)
+        {
+            pagesDispatched--;
+        }
+        hosts.Hold(request, until);
+    }
+
+    private CrawlResult NewResult(CrawlRequest request)
+    {
+        var origin = request.Origin;
+        return new CrawlResult { Url = origin.Url.AbsoluteUri, Depth = origin.Depth, Parent = origin.Parent, FetchedAt = time.GetUtcNow(), Worker = frontier.Worker };
+    }
+}
