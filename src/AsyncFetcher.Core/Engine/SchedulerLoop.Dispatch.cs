@@ -70,7 +70,7 @@ internal sealed partial class SchedulerLoop
     private async Task<bool> EnterHostAsync(HostScheduler.Decision decision)
     {
         var hostKey = decision.Request!.HostKey;
-        var pass = await hostGate.EnterAsync(hostKey, hosts.Host(hostKey).Interval, giveUp.Token).ConfigureAwait(false);
+        var pass = await hostGate.EnterAsync(hostKey, hosts.Host(hostKey).Pace, giveUp.Token).ConfigureAwait(false);
         if (pass.IsEntered)
         {
             return true;

@@ -201,7 +201,7 @@ internal sealed partial class SchedulerLoop
                             break;
                         case PageEvent page:
                             outstanding--;
-                            hosts.Release(page.Request.HostKey);
+                            Throttle(page);
                             await hostGate.ExitAsync(page.Request.HostKey, giveUp.Token).ConfigureAwait(false);
                             await CompletePageAsync(page).ConfigureAwait(false);
                             break;

@@ -39,6 +39,7 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
                 IsHtml = body.IsHtml,
                 Attempts = counter.Count,
                 CircuitOpenings = counter.CircuitOpenings,
+                Throttled = counter.Throttled,
                 Error = RetryAfter.Exceeded(response, options.MaxRetryAfter, time),
                 Elapsed = time.GetElapsedTime(started),
             };
@@ -58,6 +59,7 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
                 Error = FetchErrors.Describe(e),
                 Attempts = counter.Count,
                 CircuitOpenings = counter.CircuitOpenings,
+                Throttled = counter.Throttled,
                 Elapsed = time.GetElapsedTime(started),
             };
         }

@@ -92,4 +92,12 @@ public sealed class CrawlStats
     }
 
     internal void AddHeld() => Interlocked.Increment(ref held);
+
+    // The auto-throttle: where each host's pace stands.
+    private readonly ConcurrentDictionary<string, HostPace> paces = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Each host's pace (scheme://host:port) as its throttle last set it; empty with --auto-throttle off.</summary>
+    public IReadOnlyDictionary<string, HostPace> PaceByHost => new Dictionary<string, HostPace>(paces, StringComparer.OrdinalIgnoreCase);
+
+    internal void SetPace(string hostKey, HostPace pace) => paces[hostKey] = pace;
 }
