@@ -44,6 +44,10 @@ internal static class SummaryText
             skipped.Add(Counted.Of(outOfScope, "link", "links") + " out of scope");
         }
         Line("skipped", string.Join(Separator, skipped));
+        if (report.Sitemaps is > 0)
+        {
+            Line("sitemaps", $"{Counted.Of(report.Sitemaps.Value, "read", "read")}{Separator}{Counted.Of(report.SitemapUrls ?? 0, "URL", "URLs")} listed");
+        }
         Line("throttle", Throttled(report));
         if (report.HostCount > 1)
         {

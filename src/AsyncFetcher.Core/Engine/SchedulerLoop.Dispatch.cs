@@ -59,7 +59,7 @@ internal sealed partial class SchedulerLoop
                         pagesDispatched++;
                     }
                     AssertInvariants();
-                    await work.WriteAsync(new Job(JobKind.Page, request), giveUp.Token).ConfigureAwait(false);
+                    await work.WriteAsync(new Job(sitemaps.IsSitemap(request) ? JobKind.Sitemap : JobKind.Page, request), giveUp.Token).ConfigureAwait(false);
                     break;
             }
         }

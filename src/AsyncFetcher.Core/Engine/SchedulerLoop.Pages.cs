@@ -44,6 +44,16 @@ internal sealed partial class SchedulerLoop
             result = result with { FinalUrl = redirect.Value.Target ?? result.FinalUrl, Error = redirect.Value.Error };
         }
 
+        if (page.Sitemap is not null)
+        {
+            var (listed, error, added) = await sitemaps.FollowAsync(request, response, page.Sitemap, giveUp.Token).ConfigureAwait(false);
+            result = result with { Links = listed ?? result.Links, Error = result.Error ?? error };
+            if (added)
+            {
+                window.Added();
+            }
+        }
+
         var discovered = new List<CrawlRequest>();
         if (page.Links is { } links && request.Origin.Depth < options.Depth)
         {

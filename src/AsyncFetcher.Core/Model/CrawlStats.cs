@@ -93,6 +93,22 @@ public sealed class CrawlStats
 
     internal void AddHeld() => Interlocked.Increment(ref held);
 
+    // Sitemaps: how many were read, and the URLs they listed.
+    private long sitemaps;
+    private long sitemapUrls;
+
+    /// <summary>Sitemaps (and sitemap indexes) read.</summary>
+    public long Sitemaps => Interlocked.Read(ref sitemaps);
+
+    /// <summary>URLs the sitemaps listed, before scope and dedup.</summary>
+    public long SitemapUrls => Interlocked.Read(ref sitemapUrls);
+
+    internal void AddSitemap(long listed)
+    {
+        Interlocked.Increment(ref sitemaps);
+        Interlocked.Add(ref sitemapUrls, listed);
+    }
+
     // The auto-throttle: where each host's pace stands.
     private readonly ConcurrentDictionary<string, HostPace> paces = new(StringComparer.OrdinalIgnoreCase);
 

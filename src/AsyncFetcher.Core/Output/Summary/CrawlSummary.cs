@@ -128,6 +128,8 @@ public sealed class CrawlSummary
             OutOfScope = run.Stats?.OutOfScope,
             BreakerPauses = run.Stats?.BreakerOpenings,
             HeldByBreaker = run.Stats?.HeldByBreaker,
+            Sitemaps = run.Stats?.Sitemaps,
+            SitemapUrls = run.Stats?.SitemapUrls,
             HostCount = hostList.Count,
             Hosts = [.. hostList.OrderByDescending(h => h.Pages).ThenBy(h => h.Host, StringComparer.Ordinal).Take(MaxHosts)],
             SlowestHosts = [.. hostList.Where(h => h.MeanMs > 0).OrderByDescending(h => h.MeanMs).ThenBy(h => h.Host, StringComparer.Ordinal).Take(SlowestHosts)],
