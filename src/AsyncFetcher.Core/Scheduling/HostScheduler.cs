@@ -74,6 +74,7 @@ internal sealed class HostScheduler(CrawlOptions options)
                 return Decision.Disallowed(request);
             }
             host.InFlight++;
+            host.Throttle?.Sent(host.InFlight);
             if (host.Pace is var pace && pace > TimeSpan.Zero)
             {
                 host.NextAllowed = now + pace;

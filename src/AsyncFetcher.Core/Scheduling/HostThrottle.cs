@@ -63,6 +63,9 @@ internal sealed class HostThrottle
     /// <summary>When the ceiling lifts.</summary>
     private DateTimeOffset ceilingUntil;
 
+    /// <summary>The most requests in flight since the last back-off: the level a back-off remembers (at the answer, most may have come back).</summary>
+    private int peak;
+
     /// <summary>Answers still due from requests sent before the last back-off: they cannot show its effect, so they do not back off again.</summary>
     private int ignore;
 
@@ -112,6 +115,9 @@ internal sealed class HostThrottle
 
     private TimeSpan Unit => shortMs > MinimumUnit.TotalMilliseconds ? TimeSpan.FromMilliseconds(shortMs) : MinimumUnit;
 
+    /// <summary>A request to the host was sent; <paramref name="inFlight"/> counts those out now, this one included.</summary>
+    public void Sent(int inFlight) => peak = Math.Max(peak, inFlight);
+
     /// <summary>
     /// One answer came back. <paramref name="inFlight"/> counts the requests to the host that were out, this one
     /// included; <paramref name="latency"/> is its time when it took one attempt (null when retries' waits are in
@@ -154,11 +160,12 @@ internal sealed class HostThrottle
         return shortMs > longMs * RisingFactor && shortMs - longMs > LatencySlack.TotalMilliseconds;
     }
 
-    /// <summary>Multiplicative decrease: halve the window, remember the level as the ceiling, and let the round in flight drain.</summary>
+    /// <summary>Multiplicative decrease: halve the window, remember the level that drew it as the ceiling, and let the round in flight drain.</summary>
     private void BackOff(DateTimeOffset now, int inFlight)
     {
         Backoffs++;
-        var level = window >= 1 ? Math.Min(window, inFlight) : window;
+        var level = window >= 1 ? Math.Min(window, Math.Max(peak, 1)) : window;
+        peak = 0;
         ceiling = Math.Min(ceiling, level);
         ceilingUntil = now + ProbeAfter;
         window = Math.Max(window / 2, MinimumWindow);
