@@ -133,11 +133,13 @@ internal sealed class HostThrottle
         {
             ignore--;
         }
-        if (throttled || rising)
+        // Latency that rises with one request at a time is the host's own slowness (or ours), not a load we put on it.
+        var loaded = rising && window > 1 && peak > 1;
+        if (throttled || loaded)
         {
             if (!fromLastRound)
             {
-                BackOff(now, inFlight);
+                BackOff(now, inFlight, throttled);
             }
         }
         else if (latency is not null)
@@ -160,15 +162,19 @@ internal sealed class HostThrottle
         return shortMs > longMs * RisingFactor && shortMs - longMs > LatencySlack.TotalMilliseconds;
     }
 
-    /// <summary>Multiplicative decrease: halve the window, remember the level that drew it as the ceiling, and let the round in flight drain.</summary>
-    private void BackOff(DateTimeOffset now, int inFlight)
+    /// <summary>
+    /// Multiplicative decrease: halve the window, remember the level that drew it as the ceiling, and let the round
+    /// in flight drain. Only a 429 or 503 takes the window below one request at a time (into a delay): latency is
+    /// only read while several are in flight, so it never asks for less than one at a time.
+    /// </summary>
+    private void BackOff(DateTimeOffset now, int inFlight, bool throttled)
     {
         Backoffs++;
         var level = window >= 1 ? Math.Min(window, Math.Max(peak, 1)) : window;
         peak = 0;
         ceiling = Math.Min(ceiling, level);
         ceilingUntil = now + ProbeAfter;
-        window = Math.Max(window / 2, MinimumWindow);
+        window = Math.Max(window / 2, throttled ? MinimumWindow : 1);
         threshold = window;
         ignore = inFlight - 1;
     }

@@ -39,6 +39,17 @@ public sealed class HostThrottleTests
     }
 
     [Fact]
+    public void Latency_alone_never_slows_a_host_below_one_request_at_a_time()
+    {
+        // Slower and slower with load, and slow now and then even alone (a busy machine): never a 429.
+        var run = Simulate(maxPerHost: 8, pages: 600, (inFlight, n) => (Unloaded * inFlight * inFlight * (n % 7 == 0 ? 10 : 1), 200));
+
+        Assert.True(run.Final.Backoffs > 0);
+        Assert.Equal(TimeSpan.Zero, run.MaxDelay);
+        Assert.InRange(run.Final.Concurrency, 1, 3);
+    }
+
+    [Fact]
     public void A_fast_host_keeps_max_per_host_through_latency_that_varies()
     {
         // Latency that varies threefold from page to page, as pages of different sizes do, but not with load.
@@ -156,6 +167,8 @@ public sealed class HostThrottleTests
             inFlight--;
             var throttled = answered is 429 or 503;
             scheduler.Completed(host, took, throttled, clock.GetUtcNow());
+            var delay = scheduler.Host(host).Throttle!.Delay;
+            run.MaxDelay = delay > run.MaxDelay ? delay : run.MaxDelay;
             if (throttled)
             {
                 run.Throttled.Add(run.Answers);
@@ -187,6 +200,9 @@ public sealed class HostThrottleTests
         public List<(int Answers, int InFlight)> InFlight { get; } = [];
 
         public HostPace Final { get; set; } = new(0, TimeSpan.Zero, 0);
+
+        /// <summary>The longest delay the throttle set at any point.</summary>
+        public TimeSpan MaxDelay { get; set; }
 
         /// <summary>The most requests in flight at once after answer <paramref name="answer"/>.</summary>
         public int MaxInFlightAfter(int answer) => InFlight.Where(p => p.Answers > answer).Select(p => p.InFlight).DefaultIfEmpty(0).Max();
