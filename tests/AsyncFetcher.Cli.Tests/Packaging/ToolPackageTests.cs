@@ -65,6 +65,25 @@ public sealed class ToolPackageTests(ToolPackages packages) : IClassFixture<Tool
         await AssertDemoRunsAsync(tool);
     }
 
+    [Fact]
+    public void The_package_users_install_names_only_packages_that_were_made_and_native_ones_for_linux()
+    {
+        // A platform whose package is missing would fail to install rather than fall back to `any`.
+        var pointer = PointerPackage(packages.Folder);
+        var version = Path.GetFileNameWithoutExtension(pointer)["asyncfetch.".Length..];
+        using var zip = ZipFile.OpenRead(pointer);
+        using var read = zip.Entries.Single(e => e.Name == "DotnetToolSettings.xml").Open();
+        var named = XDocument.Load(read).Descendants("RuntimeIdentifierPackage").ToDictionary(
+            r => (string)r.Attribute("RuntimeIdentifier")!, r => (string)r.Attribute("Id")!);
+
+        Assert.All(named.Values, id => Assert.True(File.Exists(Path.Combine(packages.Folder, $"{id}.{version}.nupkg")), $"{id}.{version}.nupkg is named but missing"));
+        Assert.Equal("asyncfetch.any", named["any"]);
+        if (Environment.GetEnvironmentVariable("ASYNCFETCH_TOOL_AOT") != "0")
+        {
+            Assert.Contains("linux-x64", named.Keys);
+        }
+    }
+
     private static string PointerPackage(string folder) =>
         Directory.EnumerateFiles(folder, "asyncfetch.*.nupkg").Single(p => char.IsDigit(Path.GetFileName(p)["asyncfetch.".Length]));
 
