@@ -5,9 +5,10 @@ usage: resume.py ACCESS_LOG EXPECTED_REQUESTS -- ASYNCFETCH crawl ... --state FI
 
 Run 1 is sent SIGINT when the access log holds half of EXPECTED_REQUESTS new lines; run 2 is the
 same command. Prints one line: when the interrupt came, how long run 1 took to stop (and its exit
-code), how long run 2 took from exec to its first request seen in the log (start-up, opening the
-state, cutting the output back, robots.txt: everything before crawling goes on), and whether the
-two runs together fetched every URL (and how many twice: the requests in flight at the interrupt).
+code), how long run 2 took from exec to its first request seen in the log and to its first request
+for a page run 1 had not fetched (start-up, opening the state, cutting the output back, robots.txt:
+everything before the crawl goes on), and whether the two runs together fetched every URL (and how
+many twice: the requests in flight at the interrupt go back to the queue).
 """
 import os
 import signal
@@ -35,6 +36,16 @@ class Tail:
         return len(whole)
 
 
+def path(line):
+    """The path of an access-log line's request ("GET /p/1.html HTTP/1.1")."""
+    parts = line.split(b'"')
+    return parts[1].split(b" ")[1] if len(parts) > 2 and parts[1].count(b" ") >= 1 else b""
+
+
+def ms(seconds):
+    return "never" if seconds is None else f"{seconds * 1000:.0f} ms"
+
+
 def main():
     access, expected = sys.argv[1], int(sys.argv[2])
     cmd = sys.argv[sys.argv.index("--") + 1 :]
@@ -55,21 +66,24 @@ def main():
     tail.poll()
     done1 = len(tail.lines)
 
+    fetched = {path(line) for line in tail.lines}
     t2 = time.monotonic()
     run2 = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
-    first = None
+    first = first_new = None  # run 2's first request, and its first page that run 1 had not fetched
     while run2.poll() is None:
-        if tail.poll() and first is None:
-            first = time.monotonic() - t2
-        time.sleep(POLL if first is None else 0.2)
+        seen = len(tail.lines)
+        if tail.poll():
+            now = time.monotonic() - t2
+            first = first if first is not None else now
+            if first_new is None and any(path(line) not in fetched and path(line) != b"/robots.txt" for line in tail.lines[seen:]):
+                first_new = now
+        time.sleep(POLL if first_new is None else 0.2)
     rc2 = run2.returncode
     wall2 = time.monotonic() - t2
     time.sleep(0.3)
     tail.poll()
-    if first is None and len(tail.lines) > done1:
-        first = wall2
 
-    paths = [line.split(b'"')[1].split(b" ")[1] for line in tail.lines if line.count(b'"') >= 2]
+    paths = [path(line) for line in tail.lines]
     twice = len(paths) - len(set(paths))
     complete = "every URL fetched" if len(set(paths)) == expected else f"{len(set(paths))} distinct URLs of {expected}"
     err.seek(0)
@@ -77,7 +91,8 @@ def main():
     print(
         f"SIGINT after {at:,} of {expected:,} requests ({t_int - t0:.1f} s in): run 1 stopped "
         f"{stop:.2f} s later (exit {rc1}, {done1:,} requests logged); run 2 (the same command) sent its first "
-        f"request {first if first is None else round(first * 1000)} ms after exec and finished in {wall2:.1f} s (exit {rc2}); "
+        f"request {ms(first)} after exec and its first request for a page run 1 had not fetched {ms(first_new)} after, "
+        f"and finished in {wall2:.1f} s (exit {rc2}); "
         f"both runs: {complete}, {twice} fetched twice"
         + (f"; asyncfetch said: {said[-1]}" if rc2 != 0 and said else "")
     )

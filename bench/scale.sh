@@ -8,6 +8,7 @@
 #        HOSTS=1000 HOST_PAGES=20 HOST_DELAY=0.2 HOST_LATENCY=0.05 HOST_MAX=100   the many-hosts crawl
 #        HOSTS_SMALL=100   the smaller run that RSS per host is measured against
 #        WGET_HOSTS=10     hosts wget2 crawls (one thread, --wait: slow)
+#        TIMEOUT=300       seconds per crawl (the many-hosts crawls get three times that)
 #        PARTS="pages hosts"  which of the two to run
 # Logs and samples stay in bench/out/scale/.
 set -euo pipefail
@@ -78,7 +79,7 @@ if [[ " $PARTS " == *" hosts "* ]]; then
   python3 "$repo/bench/hosts.py" "$hosts_work" --tool "$AF" --benchsite "$benchsite" \
     --scrapy-spider "$repo/bench/scrapy_bench.py" --hosts "$HOSTS" --pages "$HOST_PAGES" --delay "$HOST_DELAY" \
     --latency "$HOST_LATENCY" --max "$HOST_MAX" --small "$HOSTS_SMALL" --wget-hosts "$WGET_HOSTS" \
-    --timeout "$TIMEOUT" >>"$md"
+    --timeout "$((TIMEOUT * 3))" >>"$md"
   cp "$hosts_work/nginx/access.log" "$dir/hosts-access.log" 2>/dev/null || true
   rm -rf "$hosts_work"
 fi
