@@ -64,7 +64,7 @@ if [[ " $PARTS " == *" pages "* ]]; then
   rm -rf "$cwd"
 
   cat >>"$md" <<EOF
-**$(printf "%'d" "$site_pages") pages** (gensite.py, $SCALE_BYTES bytes and $LINKS links a page, no delay), \`--max $SCALE_CONC --state\`, asyncfetch only:
+**$(python3 -c "print(f'{$site_pages:,}')") pages** (gensite.py, $SCALE_BYTES bytes and $LINKS links a page, no delay), \`--max $SCALE_CONC --state\`, asyncfetch only:
 
 - Whole crawl: $whole; the state file (SQLite, with its WAL) was $state_mib MiB at the end.
 - Interrupted and resumed: $resumed.
