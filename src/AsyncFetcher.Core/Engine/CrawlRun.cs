@@ -66,7 +66,7 @@ internal sealed class CrawlRun
         this.stats = stats;
         hosts = new HostScheduler(options);
         scope = new ScopeFilter(options);
-        extractor = new LinkExtractor(options.FollowNofollow, options.SortQuery, options.MaxUrlLength);
+        extractor = new LinkExtractor(LinkRules.From(options));
         gate = new SemaphoreSlim(options.Max, options.Max);
         work = Channel.CreateBounded<Job>(new BoundedChannelOptions(options.Max) { SingleWriter = true });
     }
@@ -130,8 +130,10 @@ internal sealed class CrawlRun
         {
             logger.LogInformation("resuming: {Pages} page(s) done in earlier runs", earlierPages);
         }
-        foreach (var seed in seeds)
+        foreach (var given in seeds)
         {
+            // The fetcher allows the seed's own network and keeps its credentials aside; the crawl sees them masked.
+            var seed = fetcher.AddSeed(given);
             // Seeds given again on resume are seen already: adding them is idempotent.
             await frontier.AddAsync(new CrawlRequest(seed, 0, null, seed.IdnHost), CancellationToken.None).ConfigureAwait(false);
         }
@@ -402,7 +404,9 @@ internal sealed class CrawlRun
                     {
                         pagesDispatched++;
                     }
-                    await work.Writer.WriteAsync(new Job(JobKind.Page, request), CancellationToken.None).ConfigureAwait(false);
+                    // The host's last queued URL: its connection is closed after it, not left idle in the pool.
+                    var last = hosts.Host(request.HostKey).Pending.Count == 0;
+                    await work.Writer.WriteAsync(new Job(JobKind.Page, request, last), CancellationToken.None).ConfigureAwait(false);
                     break;
             }
         }
@@ -456,7 +460,9 @@ internal sealed class CrawlRun
             Error = response.Error,
             Title = page.Links?.Title,
             Links = page.Links?.LinksFound,
+            Note = page.Links?.Note,
         };
+        stats.AddLinksOverCap(page.Links?.LinksOverCap ?? 0);
 
         if (response.IsRedirect)
         {
@@ -523,7 +529,7 @@ internal sealed class CrawlRun
         }
         if (!UrlNormalizer.TryNormalize(location.AbsoluteUri, options.SortQuery, options.MaxUrlLength, out var target))
         {
-            return (location.OriginalString, "redirect to an unsupported URL");
+            return (RecordText.Cut(UrlRedaction.RedactText(location.OriginalString)), "redirect to an unsupported URL");
         }
         var urls = request.Redirect?.Urls ?? [request.Key];
         if (urls.Contains(target.AbsoluteUri))
@@ -585,7 +591,7 @@ internal sealed class CrawlRun
             {
                 done = job.Kind == JobKind.Robots
                     ? await FetchRobotsAsync(job.Request, abort.Token).ConfigureAwait(false)
-                    : await FetchPageAsync(job.Request, abort.Token).ConfigureAwait(false);
+                    : await FetchPageAsync(job.Request, job.LastForHost, abort.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (abort.IsCancellationRequested)
             {
@@ -602,13 +608,13 @@ internal sealed class CrawlRun
         }
     }
 
-    private async Task<Event> FetchPageAsync(CrawlRequest request, CancellationToken cancellationToken)
+    private async Task<Event> FetchPageAsync(CrawlRequest request, bool lastForHost, CancellationToken cancellationToken)
     {
         FetchResponse response;
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            response = await fetcher.FetchAsync(request.Url, keepBody: false, cancellationToken).ConfigureAwait(false);
+            response = await fetcher.FetchAsync(request.Url, keepBody: false, cancellationToken, closeConnection: lastForHost).ConfigureAwait(false);
         }
         finally
         {
@@ -655,7 +661,10 @@ internal sealed class CrawlRun
                 case >= 400 and < 500:
                     return new RobotsEvent(request.HostKey, RobotsTxt.AllowAll, null);
                 default:
-                    var reason = response.Error ?? $"robots.txt unavailable (status {response.Status})";
+                    // The pages of the host are recorded with this: a failure of robots.txt itself says so ("robots.txt timeout").
+                    var reason = response.Error is null ? $"robots.txt unavailable (status {response.Status})"
+                        : FetchErrors.IsHostUnreachable(response.Error) ? response.Error
+                        : $"robots.txt {response.Error}";
                     logger.LogWarning("{Host}: {Reason}; not crawling that host", request.HostKey, reason);
                     return new RobotsEvent(request.HostKey, RobotsTxt.DisallowAll, reason);
             }
@@ -669,7 +678,8 @@ internal sealed class CrawlRun
         Robots,
     }
 
-    private sealed record Job(JobKind Kind, CrawlRequest Request);
+    /// <param name="LastForHost">No other URL of the host was queued when this one was dispatched.</param>
+    private sealed record Job(JobKind Kind, CrawlRequest Request, bool LastForHost = false);
 
     private abstract record Event;
 

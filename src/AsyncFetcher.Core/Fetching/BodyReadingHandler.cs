@@ -20,6 +20,10 @@ namespace AsyncFetcher.Core.Fetching;
 /// <see cref="BodyCutShortException"/>, which <see cref="TransientFailures"/> retries. Memory stays
 /// bounded: at most --max-body is held, whatever the response's size.
 /// </remarks>
+/// <para>It also checks what SocketsHttpHandler lets through: a status outside 100-599, and
+/// Content-Length values that disagree or are not numbers (RFC 9112 section 6.3: the framing cannot
+/// be trusted, so the connection is closed, not reused); and it decodes gzip, deflate and brotli
+/// itself (<see cref="ContentDecoding"/>), so a compressed stream cut short is a body cut short.</para>
 internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodyStore store) : DelegatingHandler
 {
     private const int ChunkSize = 64 * 1024;
@@ -35,6 +39,12 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
         }
         try
         {
+            if (FramingError(response) is { } violation)
+            {
+                // Whatever follows on this connection cannot be told from this response's body: close it.
+                Attempt.Current?.Connection?.Poison();
+                throw new FetchFailureException(violation, transient: false);
+            }
             var save = wanted.Save && response.IsSuccessStatusCode ? store.Begin(request.RequestUri!) : null;
             ReadBody body;
             await using (save)
@@ -43,8 +53,13 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
                 {
                     body = await ReadAsync(response.Content, wanted.KeepAnyType, save, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (e is IOException or HttpRequestException && FetchFailureException.Find(e) is null && !cancellationToken.IsCancellationRequested)
                 {
+                    if (e is HttpIOException { HttpRequestError: HttpRequestError.InvalidResponse } || e.InnerException is HttpIOException { HttpRequestError: HttpRequestError.InvalidResponse })
+                    {
+                        Attempt.Current?.Connection?.Poison();
+                        throw new FetchFailureException(response.Headers.TransferEncodingChunked == true ? "bad chunk" : "bad framing", transient: false, e);
+                    }
                     throw new BodyCutShortException(e);
                 }
                 if (save is not null)
@@ -78,13 +93,14 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
         var mayBeHtml = keepAnyType || declaredHtml || contentType is null;
         // A kept body lives in one array, so its limit is also the largest array .NET allows.
         var limit = mayBeHtml ? Math.Min(options.Value.MaxBody, Array.MaxLength) : options.Value.MaxBody;
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var encoded = content.Headers.ContentEncoding.Count > 0;
+        await using var stream = ContentDecoding.Open(await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), content.Headers.ContentEncoding);
 
         // What may be HTML is kept (it is parsed for links) in a buffer sized from Content-Length when the
         // server sent one (one allocation, no zeroing: the bytes are overwritten by the read), else grown
         // up to the limit; other bodies pass through one pooled chunk and are counted (and saved), not kept.
         var buffer = mayBeHtml
-            ? GC.AllocateUninitializedArray<byte>(InitialSize(content.Headers.ContentLength, limit))
+            ? GC.AllocateUninitializedArray<byte>(InitialSize(encoded ? null : content.Headers.ContentLength, limit))
             : ArrayPool<byte>.Shared.Rent((int)Math.Min(limit, ChunkSize));
         var kept = 0;
         long total = 0;
@@ -134,6 +150,42 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
         }
         var isHtml = declaredHtml || (contentType is null && HtmlSniffer.LooksLikeHtml(buffer.AsSpan(0, kept)));
         return new ReadBody(isHtml || keepAnyType ? buffer.AsMemory(0, kept) : ReadOnlyMemory<byte>.Empty, total, truncated, isHtml);
+    }
+
+    /// <summary>
+    /// Why the response's framing cannot be trusted: a status outside 100-599, two different
+    /// Content-Lengths, or one that is not a number (a chunked body ignores Content-Length); null when it can.
+    /// </summary>
+    private static string? FramingError(HttpResponseMessage response)
+    {
+        var status = (int)response.StatusCode;
+        if (status is < 100 or > 599)
+        {
+            return $"status out of range ({status})";
+        }
+        if (response.Headers.TransferEncodingChunked == true || !response.Content.Headers.NonValidated.TryGetValues("Content-Length", out var values))
+        {
+            return null;
+        }
+        string? first = null;
+        foreach (var value in values)
+        {
+            // "Content-Length: 42, 42" is one length written twice (RFC 9110 section 8.6).
+            foreach (var part in value.Split(','))
+            {
+                var length = part.Trim();
+                if (length.Length == 0 || !length.All(char.IsAsciiDigit))
+                {
+                    return "bad framing";
+                }
+                if (first is not null && first != length)
+                {
+                    return "two content-lengths";
+                }
+                first = length;
+            }
+        }
+        return null;
     }
 
     /// <summary>

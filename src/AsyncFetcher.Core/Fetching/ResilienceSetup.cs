@@ -12,9 +12,17 @@ namespace AsyncFetcher.Core.Fetching;
 /// The crawler's one <see cref="HttpClient"/>: a pooled <see cref="SocketsHttpHandler"/> under the
 /// standard resilience pipeline (total timeout → retry with backoff and Retry-After → circuit breaker
 /// → attempt timeout), one pipeline per host (scheme, host and port), all configured from
-/// <see cref="CrawlOptions"/>. Inside it, <see cref="AttemptCountingHandler"/> counts every real
-/// request and <see cref="BodyReadingHandler"/> reads the body as part of the attempt.
+/// <see cref="CrawlOptions"/>. Inside it, <see cref="AttemptHandler"/> counts and watches every real
+/// request and <see cref="BodyReadingHandler"/> reads the body as part of the attempt. Under it,
+/// <see cref="ConnectionGuard"/> opens each connection (refusing private networks) and
+/// <see cref="WireStream"/> watches its bytes.
 /// </summary>
+/// <remarks>
+/// One layer retries: the pipeline's. SocketsHttpHandler's own re-send of a request whose connection
+/// closed before any response is stopped by <see cref="WireStream"/>, and the handler has no other;
+/// the engine sends a URL again only for a redirect hop or after a breaker held it back, and then
+/// within the same retry budget (<see cref="AttemptCounter"/>).
+/// </remarks>
 /// <remarks>
 /// Time: Polly's DI registration builds each pipeline with the <see cref="TimeProvider"/> registered
 /// in the container, so backoff, Retry-After waits, timeouts and the breaker's pause all run on the
@@ -28,6 +36,7 @@ internal static class ResilienceSetup
     {
         services.TryAddSingleton<HostCircuits>();
         services.TryAddSingleton<BodyStore>();
+        services.TryAddSingleton<ConnectionGuard>();
         var builder = services.AddHttpClient(ClientName)
             .ConfigureHttpClient((sp, client) =>
             {
@@ -35,18 +44,22 @@ internal static class ResilienceSetup
                 client.DefaultRequestHeaders.UserAgent.Clear();
                 client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", options.UserAgent);
                 client.DefaultRequestHeaders.TryAddWithoutValidation("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8");
+                client.DefaultRequestHeaders.TryAddWithoutValidation("Accept-Encoding", ContentDecoding.Accepted);
                 // The pipeline's own timeouts govern; the client's would cut retries short.
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {
                 var options = sp.GetRequiredService<IOptions<CrawlOptions>>().Value;
+                var guard = sp.GetRequiredService<ConnectionGuard>();
                 return new SocketsHttpHandler
                 {
                     AllowAutoRedirect = false,
-                    // gzip, deflate and brotli: Accept-Encoding is sent and bodies arrive decoded, so
-                    // --max-body limits the decoded size (a small compressed bomb stays small).
-                    AutomaticDecompression = DecompressionMethods.All,
+                    // gzip, deflate and brotli are decoded by BodyReadingHandler (ContentDecoding), which
+                    // notices a compressed stream cut short; --max-body limits the decoded size.
+                    AutomaticDecompression = DecompressionMethods.None,
+                    ConnectCallback = guard.ConnectAsync,
+                    PlaintextStreamFilter = (context, _) => ValueTask.FromResult<Stream>(new WireStream(context.PlaintextStream)),
                     MaxConnectionsPerServer = Math.Max(options.EffectiveMaxPerHost, 1),
                     PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                     ConnectTimeout = options.Timeout,
@@ -65,7 +78,7 @@ internal static class ResilienceSetup
             .SelectPipelineByAuthority();
 
         // Added after the resilience handler, so they sit inside it and take part in every attempt.
-        builder.AddHttpMessageHandler(() => new AttemptCountingHandler());
+        builder.AddHttpMessageHandler(sp => new AttemptHandler(sp.GetRequiredService<IOptions<CrawlOptions>>(), sp.GetRequiredService<TimeProvider>()));
         builder.AddHttpMessageHandler(sp => new BodyReadingHandler(sp.GetRequiredService<IOptions<CrawlOptions>>(), sp.GetRequiredService<BodyStore>()));
         return builder;
     }
@@ -77,9 +90,15 @@ internal static class ResilienceSetup
 
         var budget = TotalBudget(options);
         resilience.TotalRequestTimeout.Timeout = budget;
+        // A URL tried again after a breaker held it back has only what is left of its budget.
+        resilience.TotalRequestTimeout.TimeoutGenerator = args => ValueTask.FromResult(
+            Counter(args.Context.GetRequestMessage()) is { } counter ? counter.Budget : budget);
         // An attempt cannot outlast the URL's budget (the pipeline rejects an attempt timeout above the total).
         var attempt = options.Timeout < budget ? options.Timeout : budget;
         resilience.AttemptTimeout.Timeout = attempt;
+        // --timeout is enforced by AttemptHandler as a limit on time without progress, so a body that keeps
+        // arriving is not cut; the value above only sizes the breaker's sampling window, as the options require.
+        resilience.AttemptTimeout.TimeoutGenerator = _ => ValueTask.FromResult(Timeout.InfiniteTimeSpan);
 
         var retry = resilience.Retry;
         retry.MaxRetryAttempts = Math.Max(options.Retries, 1);
@@ -90,6 +109,7 @@ internal static class ResilienceSetup
         // is, and the fetcher records why (RetryAfter.Exceeded).
         retry.ShouldHandle = args => ValueTask.FromResult(
             options.Retries > 0 &&
+            Counter(args.Context.GetRequestMessage())?.MayRetry != false &&
             TransientFailures.IsTransient(args.Outcome) &&
             !(args.Outcome.Result is { } response && RetryAfter.Exceeded(response, options.MaxRetryAfter, time) is not null));
         // Replaces the standard Retry-After reader, which measures HTTP dates against the system clock.
@@ -98,7 +118,7 @@ internal static class ResilienceSetup
             args.Outcome.Result is { } response && RetryAfter.TryGet(response, time, out var delay) ? delay : null);
 
         var breaker = resilience.CircuitBreaker;
-        breaker.ShouldHandle = args => ValueTask.FromResult(TransientFailures.IsTransient(args.Outcome));
+        breaker.ShouldHandle = args => ValueTask.FromResult(TransientFailures.IsHostFailure(args.Outcome));
         breaker.FailureRatio = options.BreakerFailureRatio;
         breaker.MinimumThroughput = options.BreakerMinimumThroughput;
         breaker.BreakDuration = options.BreakerDuration;
@@ -126,6 +146,9 @@ internal static class ResilienceSetup
             return default;
         };
     }
+
+    private static AttemptCounter? Counter(HttpRequestMessage? request) =>
+        request is not null && request.Options.TryGetValue(AttemptCounter.Key, out var counter) ? counter : null;
 
     /// <summary>
     /// The budget for one URL across its attempts: --total-timeout, or timeout × (retries + 1) plus,

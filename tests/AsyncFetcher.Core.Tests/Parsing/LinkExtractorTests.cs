@@ -30,10 +30,15 @@ public sealed class LinkExtractorTests
     // The scanner on its own, so a case it handed back to AngleSharp would fail here instead of passing by the fallback.
     private static PageLinks ScanOnly(LinkExtractor extractor, byte[] body, bool followNofollow)
     {
-        var page = new PageLinksBuilder(followNofollow, sortQuery: false, maxUrlLength: 2048);
+        var page = new PageLinksBuilder(new LinkRules(followNofollow, SortQuery: false, MaxUrlLength: 2048), Page);
         Assert.True(HtmlByteScanner.TryScan(body, Encoding.UTF8, page), "the scanner gave the page back to the tokenizer");
+        if (page.NeedsRescan)
+        {
+            page = page.WithBase();
+            Assert.True(HtmlByteScanner.TryScan(body, Encoding.UTF8, page));
+        }
         var viaEntryPoint = extractor.Extract(body, null, Page);
-        var result = page.Build(Page);
+        var result = page.Build();
         Assert.Equal(Paths(viaEntryPoint), Paths(result));
         return result;
     }
@@ -265,7 +270,7 @@ public sealed class LinkExtractorTests
         var scanned = extractor.Extract(Encoding.UTF8.GetBytes(html), null, Page);
 
         Assert.Equal(Paths(extractor.ExtractWithTokenizer(html, Page)), Paths(scanned));
-        Assert.False(HtmlByteScanner.TryScan(Encoding.UTF8.GetBytes(html), Encoding.UTF8, new PageLinksBuilder(false, false, 2048)));
+        Assert.False(HtmlByteScanner.TryScan(Encoding.UTF8.GetBytes(html), Encoding.UTF8, new PageLinksBuilder(new LinkRules(false, false, 2048), Page)));
     }
 
     [Theory]
