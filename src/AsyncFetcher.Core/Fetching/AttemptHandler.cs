@@ -40,7 +40,8 @@ internal sealed class AttemptHandler(IOptions<CrawlOptions> options, TimeProvide
     /// <summary>The failure that says what happened, when it is more than the exception says; null to let the exception go as it is.</summary>
     private static Exception? Diagnose(Exception e, Attempt attempt, CancellationToken cancellationToken)
     {
-        if (e is OperationCanceledException && !cancellationToken.IsCancellationRequested && attempt.Expired is { } expired)
+        // Whatever the torn-down connection threw (a cancellation, an IOException), a limit that expired is the reason.
+        if (!cancellationToken.IsCancellationRequested && attempt.Expired is { } expired)
         {
             return expired == FetchErrors.TooSlow
                 ? new FetchFailureException(FetchErrors.TooSlow, transient: false, e)

@@ -26,13 +26,15 @@ internal static class FetchErrors
     public static bool IsHostUnreachable(string error) =>
         error is "dns" or "connection refused" or "connection failed" or "unreachable" or "tls" or PrivateAddress;
 
-    public static string Describe(Exception e) => FetchFailureException.Find(e) is { } failure ? failure.Error : e switch
+    public static string Describe(Exception e) => e switch
     {
+        // A limit that ended the attempt wins over whatever the torn-down connection threw meanwhile.
         TimeoutRejectedException => "timeout",
         BrokenCircuitException => CircuitOpen,
+        OperationCanceledException => "timeout",
+        _ when FetchFailureException.Find(e) is { } failure => failure.Error,
         BodyCutShortException => BodyCutShort,
         InvalidDataException => "invalid compressed body",
-        OperationCanceledException => "timeout",
         HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => "dns",
         HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } } => "connection refused",
         HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData } } => "dns",

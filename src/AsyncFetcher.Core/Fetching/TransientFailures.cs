@@ -18,8 +18,9 @@ internal static class TransientFailures
     public static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
     {
         { Result: { } response } => IsRetryableStatus((int)response.StatusCode),
+        { Exception: TimeoutRejectedException } => true,
         { Exception: { } e } when FetchFailureException.Find(e) is { } failure => failure.Transient,
-        { Exception: TimeoutRejectedException or BodyCutShortException } => true,
+        { Exception: BodyCutShortException } => true,
         { Exception: HttpRequestException e } => IsTransient(e),
         _ => false,
     };

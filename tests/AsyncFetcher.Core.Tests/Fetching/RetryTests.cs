@@ -256,9 +256,9 @@ public sealed class RetryTests
         return Task.CompletedTask;
     }
 
-    internal static Task Html(HttpContext context, string title)
+    internal static Task Html(HttpContext context, string title, string body = "")
     {
         context.Response.ContentType = "text/html; charset=utf-8";
-        return context.Response.WriteAsync(TestSite.Html(title, ""), context.RequestAborted);
+        return context.Response.WriteAsync(TestSite.Html(title, body), context.RequestAborted);
     }
 }
