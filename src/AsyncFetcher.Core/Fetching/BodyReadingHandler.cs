@@ -12,10 +12,10 @@ namespace AsyncFetcher.Core.Fetching;
 /// </summary>
 /// <remarks>
 /// Why here: a body cut short by the server (connection reset, fewer bytes than Content-Length) or
-/// one that trickles past the attempt timeout must be a failed attempt, retried like a 5xx. Had the
+/// one that stalls past --timeout must be a failed attempt, retried like a 5xx. Had the
 /// fetcher read the body after the pipeline returned the headers, those failures would bypass the
 /// retries; wrapping the whole fetch in a second Polly pipeline would mean two retry layers and two
-/// attempt counts. As the innermost handler, this one sits under the attempt timeout, the circuit
+/// attempt counts. As the innermost handler, this one sits under the attempt's watch (AttemptHandler), the circuit
 /// breaker and the retry of the one standard pipeline: a failed read throws
 /// <see cref="BodyCutShortException"/>, which <see cref="TransientFailures"/> retries. Memory stays
 /// bounded: at most --max-body is held, whatever the response's size.
@@ -28,7 +28,6 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
 {
     private const int ChunkSize = 64 * 1024;
     private const int MinimumBuffer = 16 * 1024;
-    private const int MaximumUpFront = 1024 * 1024;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -189,10 +188,10 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
     }
 
     /// <summary>
-    /// Room for the whole declared body plus the zero-byte read that ends it, 16 KiB to grow from when
-    /// undeclared; never more than 1 MiB up front, so a server that claims a huge length gets memory
-    /// only for the bytes it really sends.
+    /// Room for the whole declared body plus the zero-byte read that ends it, in one allocation, so a
+    /// body with a Content-Length costs its length, never a copy (a server that claims more than it
+    /// sends costs at most --max-body, the bound either way); 16 KiB to grow from when undeclared.
     /// </summary>
     private static int InitialSize(long? contentLength, long limit) =>
-        (int)Math.Min(Math.Min(limit, MaximumUpFront), contentLength is >= 0 ? contentLength.Value + 1 : MinimumBuffer);
+        (int)Math.Min(limit, contentLength is >= 0 ? contentLength.Value + 1 : MinimumBuffer);
 }
