@@ -289,4 +289,33 @@ public sealed class LinkExtractorTests
         Assert.Equal(scanned, HtmlDecoder.IsAsciiCompatible(encoding));
         Assert.False(HtmlDecoder.IsAsciiCompatible(Encoding.Unicode));
     }
+
+    [Theory, MemberData(nameof(Readers))]
+    public void A_title_is_cut_at_1000_characters_with_a_marker(Reader reader)
+    {
+        var result = Extract(reader, $"<html><title>{new string('t', 5000)}</title></html>");
+
+        Assert.Equal(new string('t', 1000) + "…", result.Title);
+    }
+
+    [Theory, MemberData(nameof(Readers))]
+    public void A_base_after_the_first_link_still_applies_to_it(Reader reader)
+    {
+        var result = Extract(reader, "<a href=\"a.html\">a</a><base href=\"/sub/\"><a href=\"b.html\">b</a>");
+
+        Assert.Equal(["/sub/a.html", "/sub/b.html"], Paths(result));
+    }
+
+    [Theory, MemberData(nameof(Readers))]
+    public void Links_past_the_cap_are_counted_not_kept(Reader reader)
+    {
+        var html = string.Concat(Enumerable.Range(0, 30).Select(i => $"<a href=\"/p{i % 20}\">x</a>")) + "<link rel=next href=/n>";
+        var extractor = new LinkExtractor(new LinkRules(FollowNofollow: false, SortQuery: false, MaxUrlLength: 2048, MaxLinks: 5));
+        var result = reader == Reader.Scanner ? extractor.Extract(Encoding.UTF8.GetBytes(html), null, Page) : extractor.ExtractWithTokenizer(html, Page);
+
+        Assert.Equal(["/p0", "/p1", "/p2", "/p3", "/p4"], Paths(result));
+        Assert.Equal(31, result.LinksFound);
+        Assert.Equal(26, result.LinksOverCap);
+        Assert.Equal("26 link(s) past --max-links-per-page (5) not followed", result.Note);
+    }
 }
