@@ -47,7 +47,7 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
         var left = before is null ? budget : before.Deadline - now;
         if (before is not null && left <= TimeSpan.Zero)
         {
-            return Final(before, 0, TimeSpan.Zero, 0);
+            return Final(before, circuitOpenings: 0);
         }
         var counter = new AttemptCounter(before?.Attempts ?? 0, options.Retries + 1, left);
         using var request = new HttpRequestMessage(HttpMethod.Get, UrlCredentials.Strip(url));
@@ -100,7 +100,7 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
                 counter.Count > 0 ? counter.LastError : before!.LastError);
             if (keepBody || attempts >= counter.Allowed || until >= state.Deadline)
             {
-                return Final(state, 0, TimeSpan.Zero, counter.CircuitOpenings);
+                return Final(state, counter.CircuitOpenings);
             }
             held[key] = state;
             return new FetchResponse { Error = FetchErrors.CircuitOpen, HoldUntil = until, Elapsed = elapsed, CircuitOpenings = counter.CircuitOpenings };
@@ -118,13 +118,13 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
     }
 
     /// <summary>The record of a URL whose last real outcome stands: its breaker pause outlasted its budget.</summary>
-    private static FetchResponse Final(HeldFetch state, int moreAttempts, TimeSpan moreTime, int circuitOpenings) => new()
+    private static FetchResponse Final(HeldFetch state, int circuitOpenings) => new()
     {
         Status = state.LastStatus,
         ContentType = state.LastContentType,
         Error = state.LastStatus is null ? state.LastError ?? "timeout" : null,
-        Attempts = state.Attempts + moreAttempts,
-        Elapsed = state.Elapsed + moreTime,
+        Attempts = state.Attempts,
+        Elapsed = state.Elapsed,
         CircuitOpenings = circuitOpenings,
     };
 }
