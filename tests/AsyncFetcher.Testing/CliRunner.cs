@@ -24,6 +24,13 @@ public static class CliRunner
         return process;
     }
 
+    /// <summary>The program and leading arguments that run the binary, for a test that must start it from a script (in a network namespace).</summary>
+    public static IReadOnlyList<string> Command()
+    {
+        var published = Environment.GetEnvironmentVariable("ASYNCFETCH_BIN");
+        return !string.IsNullOrEmpty(published) ? [published] : ["dotnet", Path.Combine(AppContext.BaseDirectory, "asyncfetch.dll")];
+    }
+
     private static ProcessStartInfo StartInfo(IEnumerable<string> args, IDictionary<string, string>? environment, string? workingDirectory)
     {
         var published = Environment.GetEnvironmentVariable("ASYNCFETCH_BIN");

@@ -59,7 +59,9 @@ internal sealed partial class SchedulerLoop
                         pagesDispatched++;
                     }
                     AssertInvariants();
-                    await work.WriteAsync(new Job(sitemaps.IsSitemap(request) ? JobKind.Sitemap : JobKind.Page, request), giveUp.Token).ConfigureAwait(false);
+                    // The host's last queued URL: its connection is closed after it, not left idle in the pool.
+                    var last = hosts.Host(request.HostKey).Pending.Count == 0;
+                    await work.WriteAsync(new Job(sitemaps.IsSitemap(request) ? JobKind.Sitemap : JobKind.Page, request, last), giveUp.Token).ConfigureAwait(false);
                     break;
             }
         }

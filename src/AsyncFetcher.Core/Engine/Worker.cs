@@ -46,8 +46,8 @@ internal sealed class Worker(
                 done = job.Kind switch
                 {
                     JobKind.Robots => await FetchRobotsAsync(job.Request, abort).ConfigureAwait(false),
-                    JobKind.Sitemap => await FetchSitemapAsync(job.Request, abort).ConfigureAwait(false),
-                    _ => await FetchPageAsync(job.Request, abort).ConfigureAwait(false),
+                    JobKind.Sitemap => await FetchSitemapAsync(job.Request, job.LastForHost, abort).ConfigureAwait(false),
+                    _ => await FetchPageAsync(job.Request, job.LastForHost, abort).ConfigureAwait(false),
                 };
             }
             catch (OperationCanceledException) when (abort.IsCancellationRequested)
@@ -65,9 +65,9 @@ internal sealed class Worker(
         }
     }
 
-    private async Task<Event> FetchPageAsync(CrawlRequest request, CancellationToken cancellationToken)
+    private async Task<Event> FetchPageAsync(CrawlRequest request, bool lastForHost, CancellationToken cancellationToken)
     {
-        var response = await FetchAsync(request, keepBody: false, cancellationToken).ConfigureAwait(false);
+        var response = await FetchAsync(request, keepBody: false, lastForHost, cancellationToken).ConfigureAwait(false);
         PageLinks? links = null;
         if (response.IsHtml && response.Status is >= 200 and < 300)
         {
@@ -81,9 +81,9 @@ internal sealed class Worker(
     /// Fetches a sitemap, its body kept whatever its type (up to --max-body), and reads it after the slot is
     /// released. A body that is no sitemap but HTML (a seed named like one, a soft 404) has its links read instead.
     /// </summary>
-    private async Task<Event> FetchSitemapAsync(CrawlRequest request, CancellationToken cancellationToken)
+    private async Task<Event> FetchSitemapAsync(CrawlRequest request, bool lastForHost, CancellationToken cancellationToken)
     {
-        var response = await FetchAsync(request, keepBody: true, cancellationToken).ConfigureAwait(false);
+        var response = await FetchAsync(request, keepBody: true, lastForHost, cancellationToken).ConfigureAwait(false);
         if (response.Status is not (>= 200 and < 300))
         {
             return new PageEvent(request, response with { Body = default }, null);
@@ -95,14 +95,14 @@ internal sealed class Worker(
         return new PageEvent(request, response with { Body = default }, links) { Sitemap = sitemap };
     }
 
-    /// <summary>One fetch in one of the --max slots.</summary>
-    private async Task<FetchResponse> FetchAsync(CrawlRequest request, bool keepBody, CancellationToken cancellationToken)
+    /// <summary>One fetch in one of the --max slots; <paramref name="lastForHost"/> closes the connection after it (the host has nothing else queued).</summary>
+    private async Task<FetchResponse> FetchAsync(CrawlRequest request, bool keepBody, bool lastForHost, CancellationToken cancellationToken)
     {
         FetchResponse response;
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            response = await fetcher.FetchAsync(request.Url, keepBody, cancellationToken).ConfigureAwait(false);
+            response = await fetcher.FetchAsync(request.Url, keepBody, cancellationToken, closeConnection: lastForHost).ConfigureAwait(false);
         }
         finally
         {

@@ -116,4 +116,18 @@ public sealed class CrawlStats
     public IReadOnlyDictionary<string, HostPace> PaceByHost => new Dictionary<string, HostPace>(paces, StringComparer.OrdinalIgnoreCase);
 
     internal void SetPace(string hostKey, HostPace pace) => paces[hostKey] = pace;
+
+    // Safe on the open web: slow servers, huge pages, private networks, secrets in URLs.
+    private long linksOverCap;
+
+    /// <summary>Link elements not followed because their page had more than --max-links-per-page.</summary>
+    public long LinksOverCap => Interlocked.Read(ref linksOverCap);
+
+    internal void AddLinksOverCap(int count)
+    {
+        if (count > 0)
+        {
+            Interlocked.Add(ref linksOverCap, count);
+        }
+    }
 }

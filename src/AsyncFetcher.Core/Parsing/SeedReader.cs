@@ -27,14 +27,14 @@ public static class SeedReader
     /// <summary>Parses one URL given on the command line or in a file; <paramref name="where"/> names it in the warning.</summary>
     public static SeedLine Parse(string text, string where, int maxUrlLength)
     {
-        if (UrlNormalizer.TryNormalize(text, sortQuery: false, maxUrlLength, out var url))
+        if (UrlNormalizer.TryNormalize(text, sortQuery: false, maxUrlLength, out var url, keepPassword: true))
         {
             return new SeedLine(url, null);
         }
         var reason = Uri.TryCreate(text, UriKind.Absolute, out var any) && any.Scheme is not ("http" or "https")
             ? $"unsupported scheme '{any.Scheme}' (only http and https are fetched)"
             : text.Length > maxUrlLength ? $"URL longer than {maxUrlLength} characters" : "not an absolute http(s) URL";
-        return new SeedLine(null, $"{where}: skipped '{Shorten(text)}': {reason}");
+        return new SeedLine(null, $"{where}: skipped '{Shorten(UrlRedaction.RedactText(text))}': {reason}");
     }
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";

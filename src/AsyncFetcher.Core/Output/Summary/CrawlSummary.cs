@@ -126,6 +126,7 @@ public sealed class CrawlSummary
             Truncated = truncated,
             Disallowed = run.Stats?.Disallowed ?? disallowed,
             OutOfScope = run.Stats?.OutOfScope,
+            LinksOverCap = run.Stats?.LinksOverCap,
             BreakerPauses = run.Stats?.BreakerOpenings,
             HeldByBreaker = run.Stats?.HeldByBreaker,
             Sitemaps = run.Stats?.Sitemaps,
