@@ -64,7 +64,11 @@ public sealed class CrawlOptions
     /// <summary>The longest robots.txt Crawl-delay honoured (<c>--max-crawl-delay</c>).</summary>
     public TimeSpan MaxCrawlDelay { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Minimum interval between requests to one host (<c>--delay</c>).</summary>
+    /// <summary>
+    /// Minimum interval between requests to one host (<c>--delay</c>), timed from when the answer to one began to
+    /// when the next leaves: the server has surely read a request by then, so the interval holds as it sees it.
+    /// A host with an interval gets one request at a time.
+    /// </summary>
     public TimeSpan Delay { get; set; }
 
     // Politeness that adapts, and sitemaps.

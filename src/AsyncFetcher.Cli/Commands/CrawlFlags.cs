@@ -35,7 +35,7 @@ internal sealed class CrawlFlags
         Add("--sort-query", nameof(CrawlOptions.SortQuery), FlagKind.Switch, "Sort query parameters, so reordered queries count as one URL");
         Add("--no-robots", nameof(CrawlOptions.Robots), FlagKind.InverseSwitch, "Do not fetch or obey robots.txt");
         Add("--max-crawl-delay", nameof(CrawlOptions.MaxCrawlDelay), FlagKind.Duration, "Longest robots.txt Crawl-delay honoured");
-        Add("--delay", nameof(CrawlOptions.Delay), FlagKind.Duration, "Minimum time between two requests to one host");
+        Add("--delay", nameof(CrawlOptions.Delay), FlagKind.Duration, "Minimum time between two requests to one host, timed from the answer to the first (so one at a time)");
         Add("--auto-throttle", nameof(CrawlOptions.AutoThrottle), FlagKind.OnOff, "Adapt each host's concurrency and delay to its latency and its 429/503 answers (AIMD), within --max-per-host, --delay and Crawl-delay: on or off");
         Add("--sitemaps", nameof(CrawlOptions.Sitemaps), FlagKind.Sitemaps, "Read URLs from sitemaps: auto (those robots.txt names, and seeds that are sitemaps), on (also /sitemap.xml when robots.txt names none) or off");
         Add("--max-redirects", nameof(CrawlOptions.MaxRedirects), FlagKind.Int, "Redirects followed for one URL");

@@ -22,7 +22,8 @@ internal enum JobKind
 
 /// <summary>One fetch handed to a worker by the scheduler loop.</summary>
 /// <param name="LastForHost">No other URL of the host was queued when this one was dispatched.</param>
-internal sealed record Job(JobKind Kind, CrawlRequest Request, bool LastForHost = false);
+/// <param name="Pace">The host's interval (--delay, Crawl-delay): a retry of this fetch waits it after the last answer.</param>
+internal sealed record Job(JobKind Kind, CrawlRequest Request, bool LastForHost = false, TimeSpan Pace = default);
 
 /// <summary>Something the scheduler loop must hear of; posted with <c>TryWrite</c>, which never waits, and read by the loop alone.</summary>
 internal abstract record Event;
@@ -36,9 +37,10 @@ internal sealed record PageEvent(CrawlRequest Request, FetchResponse Response, P
 
 /// <summary>
 /// A worker fetched a host's robots.txt for <paramref name="Request"/> (the host's first request, its URL
-/// made the robots.txt one); <paramref name="Unavailable"/> says why it could not be had, if so.
+/// made the robots.txt one); <paramref name="Unavailable"/> says why it could not be had, if so;
+/// <paramref name="Answered"/> when its answer began (null when nothing was sent).
 /// </summary>
-internal sealed record RobotsEvent(CrawlRequest Request, RobotsTxt Robots, string? Unavailable) : Event
+internal sealed record RobotsEvent(CrawlRequest Request, RobotsTxt Robots, string? Unavailable, DateTimeOffset? Answered) : Event
 {
     public string HostKey => Request.HostKey;
 }

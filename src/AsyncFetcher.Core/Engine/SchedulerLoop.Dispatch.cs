@@ -59,9 +59,11 @@ internal sealed partial class SchedulerLoop
                         pagesDispatched++;
                     }
                     AssertInvariants();
-                    // The host's last queued URL: its connection is closed after it, not left idle in the pool.
-                    var last = hosts.Host(request.HostKey).Pending.Count == 0;
-                    await work.WriteAsync(new Job(sitemaps.IsSitemap(request) ? JobKind.Sitemap : JobKind.Page, request, last), giveUp.Token).ConfigureAwait(false);
+                    // The host's last queued URL closes its connection after it, rather than leave it idle in the
+                    // pool; and the job's retries wait the host's interval, as this first attempt did.
+                    var host = hosts.Host(request.HostKey);
+                    var job = new Job(sitemaps.IsSitemap(request) ? JobKind.Sitemap : JobKind.Page, request, LastForHost: host.Pending.Count == 0, host.Pace);
+                    await work.WriteAsync(job, giveUp.Token).ConfigureAwait(false);
                     break;
             }
         }

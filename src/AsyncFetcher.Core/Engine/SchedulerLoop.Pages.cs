@@ -98,14 +98,15 @@ internal sealed partial class SchedulerLoop
 
     /// <summary>
     /// Frees the page's host slot and tells the host's throttle how the fetch went: its time, when it took one
-    /// attempt (retries' waits would be counted as the server's), and whether the host asked us to slow down.
+    /// attempt (retries' waits would be counted as the server's), and whether the host asked us to slow down;
+    /// the host's next request waits its interval after the answer began.
     /// </summary>
     private void Throttle(PageEvent page)
     {
         var response = page.Response;
         var hostKey = page.Request.HostKey;
         var latency = response.Attempts == 1 && response.Status is not null ? response.Elapsed : (TimeSpan?)null;
-        if (hosts.Completed(hostKey, latency, response.Throttled > 0, time.GetUtcNow()) && hosts.Host(hostKey).Throttle is { } throttle)
+        if (hosts.Completed(hostKey, latency, response.Throttled > 0, time.GetUtcNow(), response.Answered) && hosts.Host(hostKey).Throttle is { } throttle)
         {
             stats.SetPace(hostKey, new HostPace(throttle.Limit, throttle.Delay, throttle.Backoffs));
         }

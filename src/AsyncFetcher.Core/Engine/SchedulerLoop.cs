@@ -181,7 +181,7 @@ internal sealed partial class SchedulerLoop
                             break;
                         case RobotsEvent robots:
                             outstanding--;
-                            hosts.SetRobots(robots.HostKey, robots.Robots, robots.Unavailable);
+                            hosts.SetRobots(robots.HostKey, robots.Robots, robots.Unavailable, robots.Answered);
                             await hostGate.ExitAsync(robots.HostKey, giveUp.Token).ConfigureAwait(false);
                             if (!stopping && await sitemaps.FromRobotsAsync(robots.Request, robots.Robots, giveUp.Token).ConfigureAwait(false))
                             {
@@ -193,7 +193,7 @@ internal sealed partial class SchedulerLoop
                             await hostGate.ExitAsync(cancelled.Job.Request.HostKey, giveUp.Token).ConfigureAwait(false);
                             if (cancelled.Job.Kind == JobKind.Robots)
                             {
-                                hosts.SetRobots(cancelled.Job.Request.HostKey, RobotsTxt.DisallowAll);
+                                hosts.SetRobots(cancelled.Job.Request.HostKey, RobotsTxt.DisallowAll, null, null);
                             }
                             else
                             {

@@ -46,8 +46,8 @@ internal sealed class Worker(
                 done = job.Kind switch
                 {
                     JobKind.Robots => await FetchRobotsAsync(job.Request, abort).ConfigureAwait(false),
-                    JobKind.Sitemap => await FetchSitemapAsync(job.Request, job.LastForHost, abort).ConfigureAwait(false),
-                    _ => await FetchPageAsync(job.Request, job.LastForHost, abort).ConfigureAwait(false),
+                    JobKind.Sitemap => await FetchSitemapAsync(job, abort).ConfigureAwait(false),
+                    _ => await FetchPageAsync(job, abort).ConfigureAwait(false),
                 };
             }
             catch (OperationCanceledException) when (abort.IsCancellationRequested)
@@ -58,16 +58,17 @@ internal sealed class Worker(
             {
                 logger.LogError(e, "unexpected failure on {Url}", job.Request.Url);
                 done = job.Kind == JobKind.Robots
-                    ? new RobotsEvent(job.Request, RobotsTxt.AllowAll, null)
+                    ? new RobotsEvent(job.Request, RobotsTxt.AllowAll, null, null)
                     : new PageEvent(job.Request, new FetchResponse { Error = $"internal: {e.Message}" }, null);
             }
             events.TryWrite(done);
         }
     }
 
-    private async Task<Event> FetchPageAsync(CrawlRequest request, bool lastForHost, CancellationToken cancellationToken)
+    private async Task<Event> FetchPageAsync(Job job, CancellationToken cancellationToken)
     {
-        var response = await FetchAsync(request, keepBody: false, lastForHost, cancellationToken).ConfigureAwait(false);
+        var request = job.Request;
+        var response = await FetchAsync(job, keepBody: false, cancellationToken).ConfigureAwait(false);
         PageLinks? links = null;
         if (response.IsHtml && response.Status is >= 200 and < 300)
         {
@@ -81,9 +82,10 @@ internal sealed class Worker(
     /// Fetches a sitemap, its body kept whatever its type (up to --max-body), and reads it after the slot is
     /// released. A body that is no sitemap but HTML (a seed named like one, a soft 404) has its links read instead.
     /// </summary>
-    private async Task<Event> FetchSitemapAsync(CrawlRequest request, bool lastForHost, CancellationToken cancellationToken)
+    private async Task<Event> FetchSitemapAsync(Job job, CancellationToken cancellationToken)
     {
-        var response = await FetchAsync(request, keepBody: true, lastForHost, cancellationToken).ConfigureAwait(false);
+        var request = job.Request;
+        var response = await FetchAsync(job, keepBody: true, cancellationToken).ConfigureAwait(false);
         if (response.Status is not (>= 200 and < 300))
         {
             return new PageEvent(request, response with { Body = default }, null);
@@ -95,14 +97,15 @@ internal sealed class Worker(
         return new PageEvent(request, response with { Body = default }, links) { Sitemap = sitemap };
     }
 
-    /// <summary>One fetch in one of the --max slots; <paramref name="lastForHost"/> closes the connection after it (the host has nothing else queued).</summary>
-    private async Task<FetchResponse> FetchAsync(CrawlRequest request, bool keepBody, bool lastForHost, CancellationToken cancellationToken)
+    /// <summary>One fetch in one of the --max slots; the host's last queued URL closes the connection after it (<see cref="Job.LastForHost"/>).</summary>
+    private async Task<FetchResponse> FetchAsync(Job job, bool keepBody, CancellationToken cancellationToken)
     {
+        var request = job.Request;
         FetchResponse response;
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            response = await fetcher.FetchAsync(request.Url, keepBody, cancellationToken, closeConnection: lastForHost).ConfigureAwait(false);
+            response = await fetcher.FetchAsync(request.Url, keepBody, cancellationToken, closeConnection: job.LastForHost, pace: job.Pace).ConfigureAwait(false);
         }
         finally
         {
@@ -126,6 +129,6 @@ internal sealed class Worker(
             gate.Release();
         }
         stats.AddBreakerOpenings(request.HostKey, answer.CircuitOpenings);
-        return new RobotsEvent(request, answer.Robots, answer.Unavailable);
+        return new RobotsEvent(request, answer.Robots, answer.Unavailable, answer.Answered);
     }
 }

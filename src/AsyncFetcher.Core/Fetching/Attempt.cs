@@ -47,6 +47,9 @@ internal sealed class Attempt : IDisposable
     private long windowBytes;
     private bool disposed;
 
+    /// <summary>Timestamp of the first byte of a response read for this attempt; 0 before it. Written by the reader alone.</summary>
+    private long firstByte;
+
     // The response head parser, run only by the reader (WireStream), one read at a time.
     private HeadState head = HeadState.StatusLine;
     private int lineLength;
@@ -103,11 +106,21 @@ internal sealed class Attempt : IDisposable
         }
     }
 
+    /// <summary>
+    /// When the first byte of an answer arrived (a 1xx one included), as a <see cref="TimeProvider"/> timestamp: by
+    /// then the server had surely read the request. Null while none has.
+    /// </summary>
+    public long? AnswerBegan => firstByte == 0 ? null : firstByte;
+
     /// <summary>Bytes of the response arrived on the connection.</summary>
     public void Received(ReadOnlySpan<byte> bytes)
     {
         var useful = head == HeadState.Body ? bytes.Length : Parse(bytes);
         var now = time.GetTimestamp();
+        if (firstByte == 0)
+        {
+            firstByte = now;
+        }
         var startWindow = false;
         lock (gate)
         {

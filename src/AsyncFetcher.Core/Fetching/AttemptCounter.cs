@@ -6,9 +6,11 @@ namespace AsyncFetcher.Core.Fetching;
 /// an open circuit stops is recorded with what the server last did, never "circuit open" in its place)
 /// and knows the fetch's share of its URL's retry budget and total time (a URL held back by a breaker
 /// and tried again later gets only what it had left). It also counts the attempts answered 429 or 503,
-/// which the host's throttle hears even when a retry then succeeded.
+/// which the host's throttle hears even when a retry then succeeded, and when the last attempt was answered,
+/// which the host's interval is timed from (a retry waits it too).
 /// </summary>
-internal sealed class AttemptCounter(int carried, int allowed, TimeSpan budget)
+/// <param name="pace">The host's interval between an answer and the next request to it (--delay, Crawl-delay); zero when none.</param>
+internal sealed class AttemptCounter(int carried, int allowed, TimeSpan budget, TimeSpan pace)
 {
     public static readonly HttpRequestOptionsKey<AttemptCounter> Key = new("asyncfetch.attempts");
 
@@ -27,6 +29,15 @@ internal sealed class AttemptCounter(int carried, int allowed, TimeSpan budget)
 
     /// <summary>The time left in the URL's budget (--total-timeout) when this fetch began.</summary>
     public TimeSpan Budget { get; } = budget;
+
+    /// <summary>The host's interval: a retry leaves no sooner than this after the last attempt's answer began.</summary>
+    public TimeSpan Pace { get; } = pace;
+
+    /// <summary>
+    /// When the last attempt's answer began to arrive, or it failed without one (a <see cref="TimeProvider"/>
+    /// timestamp): the server had surely read the request by then. Null before the first attempt ended.
+    /// </summary>
+    public long? LastAnswered { get; private set; }
 
     /// <summary>True while the URL may make another attempt.</summary>
     public bool MayRetry => Carried + Count < Allowed;
@@ -48,8 +59,10 @@ internal sealed class AttemptCounter(int carried, int allowed, TimeSpan budget)
 
     public void CircuitOpened() => Interlocked.Increment(ref circuitOpenings);
 
-    public void Responded(int status, string? contentType)
+    /// <param name="answered">When the answer began to arrive (a timestamp).</param>
+    public void Responded(int status, string? contentType, long answered)
     {
+        LastAnswered = answered;
         if (status is 429 or 503)
         {
             Interlocked.Increment(ref throttled);
@@ -59,8 +72,10 @@ internal sealed class AttemptCounter(int carried, int allowed, TimeSpan budget)
         LastError = null;
     }
 
-    public void Failed(string error)
+    /// <param name="ended">When the answer began to arrive, if one did, else when the attempt failed (a timestamp).</param>
+    public void Failed(string error, long ended)
     {
+        LastAnswered = ended;
         LastStatus = null;
         LastContentType = null;
         LastError = error;

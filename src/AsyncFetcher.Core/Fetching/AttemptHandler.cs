@@ -7,7 +7,8 @@ namespace AsyncFetcher.Core.Fetching;
 /// Sits inside the resilience pipeline, so it sees every real attempt, retries included. It counts
 /// them into the request's <see cref="AttemptCounter"/>, runs each under an <see cref="Attempt"/>
 /// (the progress timeout and the minimum rate, on the injected clock), and turns what went wrong on
-/// the wire into the failure that names it.
+/// the wire into the failure that names it. A retry to a host with an interval (--delay, Crawl-delay)
+/// waits it after the last attempt's answer, as the scheduler makes every first attempt wait.
 /// </summary>
 internal sealed class AttemptHandler(IOptions<CrawlOptions> options, TimeProvider time) : DelegatingHandler
 {
@@ -17,22 +18,26 @@ internal sealed class AttemptHandler(IOptions<CrawlOptions> options, TimeProvide
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         request.Options.TryGetValue(AttemptCounter.Key, out var counter);
+        if (counter is { LastAnswered: { } last, Pace: var pace } && pace - time.GetElapsedTime(last) is var wait && wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+        }
         counter?.Increment();
         using var attempt = new Attempt(time, timeout, minRate, cancellationToken);
         try
         {
             var response = await base.SendAsync(request, attempt.Token).ConfigureAwait(false);
-            counter?.Responded((int)response.StatusCode, response.Content.Headers.ContentType?.ToString());
+            counter?.Responded((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), attempt.AnswerBegan ?? time.GetTimestamp());
             return response;
         }
         catch (Exception e) when (Diagnose(e, attempt, cancellationToken) is { } failure)
         {
-            counter?.Failed(FetchErrors.Describe(failure));
+            counter?.Failed(FetchErrors.Describe(failure), attempt.AnswerBegan ?? time.GetTimestamp());
             throw failure;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            counter?.Failed(FetchErrors.Describe(e));
+            counter?.Failed(FetchErrors.Describe(e), attempt.AnswerBegan ?? time.GetTimestamp());
             throw;
         }
     }

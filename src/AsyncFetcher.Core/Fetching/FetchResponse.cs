@@ -22,6 +22,12 @@ internal sealed record FetchResponse
 
     public TimeSpan Elapsed { get; init; }
 
+    /// <summary>
+    /// When the last attempt's answer began to arrive, or it failed without one: by then the server had surely read
+    /// the request, so the host's interval is timed from here. Null when no request was sent.
+    /// </summary>
+    public DateTimeOffset? Answered { get; init; }
+
     public string? Error { get; init; }
 
     public bool IsHtml { get; init; }

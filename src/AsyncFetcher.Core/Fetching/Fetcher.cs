@@ -38,7 +38,8 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
 
     /// <param name="keepBody">Keep the body whatever its type, and do not save it (robots.txt); otherwise only HTML is kept, and a 2xx body is saved with --save.</param>
     /// <param name="closeConnection">Ask for the connection to be closed after the response (Connection: close): the host has nothing else queued, so an idle connection would only hold a socket.</param>
-    public async Task<FetchResponse> FetchAsync(Uri url, bool keepBody, CancellationToken cancellationToken, bool closeConnection = false)
+    /// <param name="pace">The host's interval (--delay, Crawl-delay): a retry waits it after the last answer.</param>
+    public async Task<FetchResponse> FetchAsync(Uri url, bool keepBody, CancellationToken cancellationToken, bool closeConnection = false, TimeSpan pace = default)
     {
         var key = url.AbsoluteUri;
         var before = keepBody ? null : held.TryRemove(key, out var h) ? h : null;
@@ -49,7 +50,7 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
         {
             return Final(before, circuitOpenings: 0);
         }
-        var counter = new AttemptCounter(before?.Attempts ?? 0, options.Retries + 1, left);
+        var counter = new AttemptCounter(before?.Attempts ?? 0, options.Retries + 1, left, pace);
         using var request = new HttpRequestMessage(HttpMethod.Get, UrlCredentials.Strip(url));
         request.Options.Set(AttemptCounter.Key, counter);
         request.Options.Set(BodyRequest.Key, new BodyRequest(KeepAnyType: keepBody, Save: !keepBody && store.Enabled));
@@ -82,6 +83,7 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
                 Throttled = counter.Throttled,
                 Error = RetryAfter.Exceeded(response, options.MaxRetryAfter, time),
                 Elapsed = (before?.Elapsed ?? TimeSpan.Zero) + time.GetElapsedTime(started),
+                Answered = Moment(counter.LastAnswered),
             };
         }
         catch (BrokenCircuitException) when (!cancellationToken.IsCancellationRequested)
@@ -101,7 +103,7 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
                 counter.Count > 0 ? counter.LastError : before!.LastError);
             if (keepBody || attempts >= counter.Allowed || until >= state.Deadline)
             {
-                return Final(state, counter.CircuitOpenings);
+                return Final(state, counter.CircuitOpenings) with { Answered = Moment(counter.LastAnswered) };
             }
             held[key] = state;
             return new FetchResponse { Error = FetchErrors.CircuitOpen, HoldUntil = until, Elapsed = elapsed, CircuitOpenings = counter.CircuitOpenings };
@@ -115,9 +117,13 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
                 CircuitOpenings = counter.CircuitOpenings,
                 Throttled = counter.Throttled,
                 Elapsed = (before?.Elapsed ?? TimeSpan.Zero) + time.GetElapsedTime(started),
+                Answered = Moment(counter.LastAnswered),
             };
         }
     }
+
+    /// <summary>The clock time of a <see cref="TimeProvider"/> timestamp taken during this fetch; null for none.</summary>
+    private DateTimeOffset? Moment(long? timestamp) => timestamp is { } at ? time.GetUtcNow() - time.GetElapsedTime(at) : null;
 
     /// <summary>The record of a URL whose last real outcome stands: its breaker pause outlasted its budget.</summary>
     private static FetchResponse Final(HeldFetch state, int circuitOpenings) => new()

@@ -4,10 +4,18 @@ namespace AsyncFetcher.Core.Scheduling;
 
 /// <summary>
 /// Picks the next request whose host may go now: robots.txt known, fewer than the per-host
-/// limit in flight (or the fewer its throttle allows), and the host's interval since its last request
+/// limit in flight (or the fewer its throttle allows), and the host's interval since its last answer
 /// passed. Hosts take turns, so one large site does not starve the others. Single-threaded: only the
 /// engine's loop calls it.
 /// </summary>
+/// <remarks>
+/// The interval (--delay, Crawl-delay, the throttle's delay) must hold as the server sees it, and the
+/// crawler cannot see when the server reads a request: only that it had read it by the time its answer
+/// began. So a host with an interval has one request out at a time, and the next one may leave an
+/// interval after the previous answer began (robots.txt's included); timed from the dispatch, a request
+/// that waited for a worker or a connection would come closer than the interval after one that did not.
+/// The server's own time on the previous request is the margin.
+/// </remarks>
 internal sealed class HostScheduler(CrawlOptions options)
 {
     private readonly Dictionary<string, HostState> hosts = new(StringComparer.OrdinalIgnoreCase);
@@ -75,10 +83,6 @@ internal sealed class HostScheduler(CrawlOptions options)
             }
             host.InFlight++;
             host.Throttle?.Sent(host.InFlight);
-            if (host.Pace is var pace && pace > TimeSpan.Zero)
-            {
-                host.NextAllowed = now + pace;
-            }
             return Decision.Fetch(request);
         }
         return Decision.Wait(due);
@@ -128,15 +132,21 @@ internal sealed class HostScheduler(CrawlOptions options)
     /// </summary>
     /// <param name="latency">The fetch's time when it took one attempt; null when retries' waits are in it or no answer came.</param>
     /// <param name="throttled">An attempt was answered 429 or 503.</param>
-    public bool Completed(string hostKey, TimeSpan? latency, bool throttled, DateTimeOffset now)
+    /// <param name="answered">When its last answer began to arrive, or its last attempt failed without one; null when nothing was sent.</param>
+    public bool Completed(string hostKey, TimeSpan? latency, bool throttled, DateTimeOffset now, DateTimeOffset? answered)
     {
         var host = hosts[hostKey];
         var inFlight = host.InFlight--;
-        return host.Throttle?.Observe(now, inFlight, latency, throttled) ?? false;
+        var changed = host.Throttle?.Observe(now, inFlight, latency, throttled) ?? false;
+        Space(host, answered);
+        return changed;
     }
 
-    /// <summary>robots.txt for the host arrived; <paramref name="unavailable"/> says why it could not be had, if so.</summary>
-    public void SetRobots(string hostKey, RobotsTxt robots, string? unavailable = null)
+    /// <summary>
+    /// robots.txt for the host arrived; <paramref name="unavailable"/> says why it could not be had, if so.
+    /// <paramref name="answered"/>: when its answer began (null when nothing was sent); the host's first page waits an interval after it.
+    /// </summary>
+    public void SetRobots(string hostKey, RobotsTxt robots, string? unavailable, DateTimeOffset? answered)
     {
         var host = hosts[hostKey];
         host.Robots = robots;
@@ -147,11 +157,25 @@ internal sealed class HostScheduler(CrawlOptions options)
             var capped = crawlDelay < options.MaxCrawlDelay ? crawlDelay : options.MaxCrawlDelay;
             host.Interval = capped > options.Delay ? capped : options.Delay;
         }
+        Space(host, answered);
     }
 
-    /// <summary>The requests the host may have in flight: --max-per-host, or fewer while its throttle holds it back.</summary>
+    /// <summary>The host's next request waits its interval after <paramref name="answered"/>, the moment the server had surely read the last one.</summary>
+    private static void Space(HostState host, DateTimeOffset? answered)
+    {
+        if (answered is { } at && host.Pace is var pace && pace > TimeSpan.Zero && at + pace > host.NextAllowed)
+        {
+            host.NextAllowed = at + pace;
+        }
+    }
+
+    /// <summary>
+    /// The requests the host may have in flight: one while it has an interval (the next may only leave an interval
+    /// after the last one's answer), else --max-per-host, or fewer while its throttle holds it back.
+    /// </summary>
     private int Limit(HostState host) =>
-        host.Throttle is { Limit: var limit } && limit < options.EffectiveMaxPerHost ? limit : options.EffectiveMaxPerHost;
+        host.Pace > TimeSpan.Zero ? 1
+        : host.Throttle is { Limit: var limit } && limit < options.EffectiveMaxPerHost ? limit : options.EffectiveMaxPerHost;
 
     /// <summary>Drops every waiting request (the crawl is stopping or hit its page cap) and returns them.</summary>
     public List<CrawlRequest> DrainAll()

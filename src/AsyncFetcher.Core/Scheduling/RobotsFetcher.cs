@@ -27,7 +27,7 @@ internal sealed class RobotsFetcher(Fetcher fetcher, CrawlOptions options, ILogg
             {
                 if (!RedirectRule.TryFollow(chain, response.Location!, options, out var next, out _))
                 {
-                    return new RobotsAnswer(RobotsTxt.AllowAll, null, circuitOpenings);
+                    return new RobotsAnswer(RobotsTxt.AllowAll, null, circuitOpenings, response.Answered);
                 }
                 chain.Add(next.AbsoluteUri);
                 url = next;
@@ -38,16 +38,16 @@ internal sealed class RobotsFetcher(Fetcher fetcher, CrawlOptions options, ILogg
                 case >= 200 and < 300:
                     // The parser cuts at its own limit (dropping a half line); cutting here could turn "Disallow: /private" into "Disallow: /".
                     var text = Encoding.UTF8.GetString(response.Body.Span);
-                    return new RobotsAnswer(RobotsTxt.Parse(text, options.RobotsToken), null, circuitOpenings);
+                    return new RobotsAnswer(RobotsTxt.Parse(text, options.RobotsToken), null, circuitOpenings, response.Answered);
                 case >= 400 and < 500:
-                    return new RobotsAnswer(RobotsTxt.AllowAll, null, circuitOpenings);
+                    return new RobotsAnswer(RobotsTxt.AllowAll, null, circuitOpenings, response.Answered);
                 default:
                     // The pages of the host are recorded with this: a failure of robots.txt itself says so ("robots.txt timeout").
                     var reason = response.Error is null ? $"robots.txt unavailable (status {response.Status})"
                         : FetchErrors.IsHostUnreachable(response.Error) ? response.Error
                         : $"robots.txt {response.Error}";
                     logger.LogWarning("{Host}: {Reason}; not crawling that host", hostKey, reason);
-                    return new RobotsAnswer(RobotsTxt.DisallowAll, reason, circuitOpenings);
+                    return new RobotsAnswer(RobotsTxt.DisallowAll, reason, circuitOpenings, response.Answered);
             }
         }
     }

@@ -101,9 +101,10 @@ public sealed class HostThrottleTests
         var scheduler = new HostScheduler(new CrawlOptions { Max = 10, MaxPerHost = 3, Delay = TimeSpan.FromSeconds(2) });
         var clock = new FakeTimeProvider();
         Ready(scheduler, clock, "http://a.test/1", "http://a.test/2");
+        clock.Advance(TimeSpan.FromSeconds(2)); // the first page waits the delay after robots.txt's answer
 
         Assert.Equal(HostScheduler.DecisionKind.Fetch, scheduler.Next(clock.GetUtcNow()).Kind);
-        scheduler.Completed("http://a.test", Unloaded, throttled: false, clock.GetUtcNow());
+        scheduler.Completed("http://a.test", Unloaded, throttled: false, clock.GetUtcNow(), clock.GetUtcNow());
         var wait = scheduler.Next(clock.GetUtcNow());
         Assert.Equal(HostScheduler.DecisionKind.Wait, wait.Kind);
         Assert.Equal(clock.GetUtcNow() + TimeSpan.FromSeconds(2), wait.Due);
@@ -117,7 +118,7 @@ public sealed class HostThrottleTests
             scheduler.Enqueue(new CrawlRequest(new Uri(url), 0, null, "a.test"));
         }
         Assert.Equal(HostScheduler.DecisionKind.FetchRobots, scheduler.Next(clock.GetUtcNow()).Kind);
-        scheduler.SetRobots("http://a.test", RobotsTxt.AllowAll);
+        scheduler.SetRobots("http://a.test", RobotsTxt.AllowAll, null, clock.GetUtcNow());
     }
 
     private static SimulatedRun Simulate(int maxPerHost, int pages, Func<int, (TimeSpan Latency, int Status)> server) =>
@@ -166,7 +167,7 @@ public sealed class HostThrottleTests
             var (request, took, answered) = due.Dequeue();
             inFlight--;
             var throttled = answered is 429 or 503;
-            scheduler.Completed(host, took, throttled, clock.GetUtcNow());
+            scheduler.Completed(host, took, throttled, clock.GetUtcNow(), clock.GetUtcNow());
             var delay = scheduler.Host(host).Throttle!.Delay;
             run.MaxDelay = delay > run.MaxDelay ? delay : run.MaxDelay;
             if (throttled)
