@@ -6,6 +6,21 @@ namespace AsyncFetcher.Core.Engine;
 /// <summary>How the scheduler loop hands out work, asks the host gate, and waits for the next event.</summary>
 internal sealed partial class SchedulerLoop
 {
+    /// <summary>
+    /// Tops the window up and hands out work; while slots stay free and everything held waits for its host,
+    /// widens the window, since hosts further on in the frontier may fill them. Returns when a waiting host may go next.
+    /// </summary>
+    private async Task<DateTimeOffset?> FillSlotsAsync()
+    {
+        await window.RefillAsync(PageCapReached, giveUp.Token).ConfigureAwait(false);
+        var due = await DispatchAsync().ConfigureAwait(false);
+        while (outstanding < options.Max && hosts.Queued > 0 && await window.WidenAsync(PageCapReached, giveUp.Token).ConfigureAwait(false))
+        {
+            due = await DispatchAsync().ConfigureAwait(false);
+        }
+        return due;
+    }
+
     /// <summary>Hands work to the workers while slots are free; returns when a waiting host may go next.</summary>
     private async Task<DateTimeOffset?> DispatchAsync()
     {

@@ -109,8 +109,10 @@ internal sealed partial class SchedulerLoop
         giveUp = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         hosts = new HostScheduler(options);
         scope = new ScopeFilter(options);
-        // A wide window lets the scheduler rotate over many hosts; a shared frontier is leased in small batches so other workers get work.
-        window = new FrontierWindow(frontier, hosts, events.Writer, frontier.Worker is not null ? options.Max * 2 : Math.Max(1024, options.Max * 16));
+        // A wide window lets the scheduler rotate over many hosts, and widens to sixteen times that while hosts wait
+        // on their delays; a shared frontier is leased in small batches so other workers get work.
+        var size = frontier.Worker is not null ? options.Max * 2 : Math.Max(1024, options.Max * 16);
+        window = new FrontierWindow(frontier, hosts, events.Writer, size, frontier.Worker is not null ? size : size * 16);
         redirects = new RedirectFollower(frontier, hosts, scope, options);
         sitemaps = new SitemapFollower(frontier, scope, options, stats);
         handoff = new RecordHandoff(frontier, results, events.Reader, output, stats);
@@ -140,8 +142,7 @@ internal sealed partial class SchedulerLoop
                     DateTimeOffset? due = null;
                     if (!stopping)
                     {
-                        await window.RefillAsync(PageCapReached, giveUp.Token).ConfigureAwait(false);
-                        due = await DispatchAsync().ConfigureAwait(false);
+                        due = await FillSlotsAsync().ConfigureAwait(false);
                     }
                     stats.SetInFlight(outstanding);
                     stats.SetQueued(hosts.Queued);

@@ -25,7 +25,8 @@ internal sealed class HostScheduler(CrawlOptions options)
     /// <summary>Requests held here, waiting for their host.</summary>
     public int Queued { get; private set; }
 
-    public void Enqueue(CrawlRequest request)
+    /// <summary>Queues <paramref name="request"/> behind its host's others; true when the host had none waiting.</summary>
+    public bool Enqueue(CrawlRequest request)
     {
         if (!hosts.TryGetValue(request.HostKey, out var host))
         {
@@ -40,6 +41,7 @@ internal sealed class HostScheduler(CrawlOptions options)
         }
         host.Pending.Enqueue(request);
         Queued++;
+        return host.Pending.Count == 1;
     }
 
     public HostState Host(string key) => hosts[key];
