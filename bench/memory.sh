@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Memory and file descriptors of asyncfetch against hostile-sized workloads, on loopback (issue 14).
 #
-# usage: bash bench/memory.sh              # builds the Native AOT binary of this checkout
+# usage: bash bench/memory.sh [OUT.md]     # builds the Native AOT binary of this checkout
 #        ASYNCFETCH=PATH bash bench/memory.sh   # or measures that binary (e.g. an older build)
+# With OUT.md, also writes the figures there as a Markdown table (bench/run.sh does, with SCALE=1).
 # env:   HOSTS=10000   distinct hosts of the second workload (127.0.0.0/8 addresses, one page each)
 #        MAX=10        --max for both workloads
 # Prints, per workload: peak RSS (from /usr/bin/time) and the peak count of open file descriptors
@@ -15,6 +16,7 @@ set -euo pipefail
 repo=$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)
 HOSTS=${HOSTS:-10000}
 MAX=${MAX:-10}
+md=${1:-}
 work=$(mktemp -d /tmp/asyncfetch-memory.XXXXXX)
 nginx_pid=""
 
@@ -85,9 +87,10 @@ nginx -c "$work/nginx.conf" -e "$work/error.log"
 for _ in $(seq 50); do [ -s "$work/nginx.pid" ] && break; sleep 0.1; done
 nginx_pid=$(cat "$work/nginx.pid")
 
-# run NAME ARGS...: crawls with /usr/bin/time, samples open fds, prints one line.
+rows=()
+# run NAME TARGET ARGS...: crawls with /usr/bin/time, samples open fds, prints one line (and keeps a table row).
 run() {
-  local name=$1; shift
+  local name=$1 target=$2; shift 2
   /usr/bin/time -v -o "$work/$name.time" "$bin" crawl "$@" --quiet -o "$work/$name.jsonl" &
   local timer=$! pid="" peak=0 n
   # The crawler is the child of /usr/bin/time.
@@ -102,15 +105,18 @@ run() {
   local rss_kb records
   rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/$name.time")
   records=$(wc -l < "$work/$name.jsonl")
-  printf '%-34s peak RSS %6.1f MB   peak fds %6d   records %7d   wall %s\n' \
-    "$name" "$(echo "$rss_kb / 1024" | bc -l)" "$peak" "$records" "$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/$name.time")"
+  local rss wall
+  rss=$(echo "$rss_kb / 1024" | bc -l)
+  wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/$name.time")
+  printf '%-34s peak RSS %6.1f MB   peak fds %6d   records %7d   wall %s\n' "$name" "$rss" "$peak" "$records" "$wall"
+  echo "  target: $target"
+  rows+=("$(printf '| %s | %.1f | %d | %s | %s | %s |' "$name" "$rss" "$peak" "$records" "$wall" "$target")")
 }
 
 base=http://127.0.0.1:$port
 seq 0 9 | sed "s#.*#$base/big/&.html#" > "$work/big.txt"
 log "ten 200,000-link pages, --max $MAX"
-run "ten 200,000-link pages" "$work/big.txt" --max "$MAX" --depth 1 --max-pages 10 --no-robots
-echo "  target: peak RSS <= 200 MB"
+run "ten 200,000-link pages" "peak RSS <= 200 MB" "$work/big.txt" --max "$MAX" --depth 1 --max-pages 10 --no-robots
 
 python3 - "$HOSTS" "$port" > "$work/hosts.txt" <<'PY'
 import sys
@@ -120,5 +126,17 @@ for n in range(hosts):
     print(f"http://127.{1 + n // 65025}.{n // 255 % 255}.{n % 255 + 1}:{port}/")
 PY
 log "$(wc -l < "$work/hosts.txt") hosts, one page each, --max $MAX"
-run "$(wc -l < "$work/hosts.txt") hosts, one page each" "$work/hosts.txt" --max "$MAX" --depth 0
-echo "  target: peak RSS <= 120 MB, peak fds <= $((MAX + 64))"
+run "$(wc -l < "$work/hosts.txt") hosts, one page each" "peak RSS <= 120 MB, peak fds <= $((MAX + 64))" \
+  "$work/hosts.txt" --max "$MAX" --depth 0
+
+if [ -n "$md" ]; then
+  {
+    echo "**Hostile workloads** (\`bench/memory.sh\`, \`--max $MAX\`, one nginx on loopback; RSS in MiB from GNU time, open"
+    echo "files sampled from /proc every 20 ms):"
+    echo
+    echo "| workload | peak RSS (MiB) | peak open files | records | wall | target |"
+    echo "|---|---:|---:|---:|---:|---|"
+    printf '%s\n' "${rows[@]}"
+    echo
+  } >"$md"
+fi

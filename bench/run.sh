@@ -11,6 +11,7 @@
 #        TIMEOUT=300       seconds before one crawl is killed and marked failed
 #        QUIET_WAIT=60     seconds to wait for other CPU load to settle before each run
 #        SCALE=1           also run bench/scale.sh (a million pages, a thousand hosts; its own knobs)
+#                          and bench/memory.sh (hostile pages, 10,000 hosts: peak RSS and open files)
 #        SITES=DIR         cache of generated sites (default /var/tmp/asyncfetch-bench;
 #                          the SCALE sites are GBs and take minutes to write or delete)
 # Writes docs/performance.md and keeps raw results and logs in bench/out/last/.
@@ -206,6 +207,13 @@ if [ "$SCALE" = 1 ]; then
   else
     # scale.sh takes the tool just installed; its own knobs (SCALE_PAGES, HOSTS, ...) pass through.
     ASYNCFETCH=$AF bash "$repo/bench/scale.sh" "$scale_md" || echo "bench/scale.sh failed (exit $?); see bench/out/scale/" >>"$scale_md"
+    # Hostile pages and 10,000 hosts: peak RSS and open files (its own knobs, HOSTS and MAX, pass through).
+    log "bench/memory.sh"
+    if ASYNCFETCH=$AF bash "$repo/bench/memory.sh" "$last/memory.md" >"$last/logs/memory.out" 2>&1; then
+      { echo; cat "$last/memory.md"; } >>"$scale_md"
+    else
+      printf '\nbench/memory.sh failed (exit %s); see bench/out/last/logs/memory.out\n' "$?" >>"$scale_md"
+    fi
   fi
 fi
 
