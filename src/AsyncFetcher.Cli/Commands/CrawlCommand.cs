@@ -3,6 +3,7 @@ using AsyncFetcher.Cli.Hosting;
 using AsyncFetcher.Cli.Reporting;
 using AsyncFetcher.Core;
 using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Output.Summary;
 using AsyncFetcher.Core.Parsing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -50,14 +51,15 @@ internal static class CrawlCommand
         {
             var options = host.Services.GetRequiredService<IOptions<CrawlOptions>>().Value;
             var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("asyncfetch");
+            // From here on, lines go through the logger, so each comes after the warnings logged before it.
             var seeds = await ReadSeedsAsync(seedSources, options, logger, cancellationToken);
             if (seeds.Error is not null)
             {
-                return ExitCodes.Usage(seeds.Error);
+                return ExitCodes.Fail(logger, seeds.Error, ExitCodes.BadUsage);
             }
             if (seeds.Urls.Count == 0)
             {
-                return ExitCodes.Usage("no seed URLs to crawl");
+                return ExitCodes.Fail(logger, "no seed URLs to crawl", ExitCodes.BadUsage);
             }
             CrawlSession session;
             try
@@ -66,7 +68,7 @@ internal static class CrawlCommand
             }
             catch (CrawlSetupException e)
             {
-                return e.BadInput ? ExitCodes.Usage(e.Message) : ExitCodes.Fatal(e.Message);
+                return ExitCodes.Fail(logger, e.Message, e.BadInput ? ExitCodes.BadUsage : ExitCodes.FatalError);
             }
             return await CrawlAsync(host, session, seeds.Urls, parse.GetValue(flags.Quiet), logger);
         }
@@ -111,38 +113,51 @@ internal static class CrawlCommand
         }
     }
 
-    /// <summary>Crawls, with progress while it runs and the summary and report files at the end; returns the exit code.</summary>
+    /// <summary>
+    /// Crawls, with progress while it runs and the summary and report files at the end; returns the exit code:
+    /// the signal's after Ctrl+C or SIGTERM, 1 when the output or the frontier failed (one line, no summary),
+    /// 4 when not one page could be fetched, else 0.
+    /// </summary>
     private static async Task<int> CrawlAsync(IHost host, CrawlSession session, IReadOnlyList<Uri> seeds, bool quiet, ILogger logger)
     {
         var options = host.Services.GetRequiredService<IOptions<CrawlOptions>>().Value;
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        var signals = host.Services.GetRequiredService<SignalLifetime>();
         var reporting = CrawlReporting.Open(options, quiet, () => session.Stats, TimeProvider.System, out var reportError);
         if (reporting is null)
         {
             await session.DisposeAsync();
-            return ExitCodes.Fatal(reportError!);
+            return ExitCodes.Fail(logger, reportError!);
         }
         await using (reporting)
         {
-            await using (session)
+            string? failure = null;
+            try
             {
-                try
+                reporting.Start();
+                await foreach (var result in session.RunAsync(seeds, lifetime.ApplicationStopping))
                 {
-                    reporting.Start();
-                    await foreach (var result in session.RunAsync(seeds, lifetime.ApplicationStopping))
-                    {
-                        reporting.Add(result);
-                    }
-                }
-                catch (IOException e)
-                {
-                    return ExitCodes.Fatal($"cannot write '{session.OutputName}': {e.Message}");
+                    reporting.Add(result);
                 }
             }
+            catch (CrawlFailedException e)
+            {
+                failure = e.Message;
+            }
+            finally
+            {
+                await session.DisposeAsync();
+            }
+            if (failure is not null)
+            {
+                await reporting.StopProgressAsync();
+                return ExitCodes.Fail(logger, failure);
+            }
+            SummaryReport summary;
             try
             {
                 var stoppedEarly = session.Stats.Stopped || lifetime.ApplicationStopping.IsCancellationRequested;
-                var summary = await reporting.FinishAsync(session.OutputName, stoppedEarly, CancellationToken.None);
+                summary = await reporting.FinishAsync(session.OutputName, stoppedEarly, CancellationToken.None);
                 logger.LogInformation("{Summary}", SummaryText.Format(summary));
                 if (stoppedEarly && !string.IsNullOrEmpty(options.State))
                 {
@@ -151,12 +166,17 @@ internal static class CrawlCommand
             }
             catch (IOException e)
             {
-                return ExitCodes.Fatal($"cannot write the summary or report: {e.Message}");
+                return ExitCodes.Fail(logger, e.Message);
+            }
+            if (signals.ExitCode is null && summary.Pages > 0 && summary.StatusClasses.NoResponse == summary.Pages)
+            {
+                var reasons = string.Join(", ", summary.Errors.Take(3).Select(e => $"{e.Error} ×{e.Count}"));
+                return ExitCodes.Fail(logger, $"not one page could be fetched ({reasons})", ExitCodes.NothingFetched);
             }
         }
 
         await host.StopAsync(CancellationToken.None);
-        return host.Services.GetRequiredService<SignalLifetime>().ExitCode ?? ExitCodes.Ok;
+        return signals.ExitCode ?? ExitCodes.Ok;
     }
 
     private static async Task<(List<Uri> Urls, string? Error)> ReadSeedsAsync(IReadOnlyList<string> sources, CrawlOptions options, ILogger logger, CancellationToken cancellationToken)
@@ -176,7 +196,7 @@ internal static class CrawlCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
             {
-                return (urls, $"cannot read '{source}': {FileErrors.Describe(e)}");
+                return (urls, FileErrors.Line("cannot read", source, e));
             }
             using (source == "-" ? null : reader)
             {
@@ -189,7 +209,7 @@ internal static class CrawlCommand
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    return (urls, $"cannot read '{source}': {FileErrors.Describe(e)}");
+                    return (urls, FileErrors.Line("cannot read", source, e));
                 }
             }
         }

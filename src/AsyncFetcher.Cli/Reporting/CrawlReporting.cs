@@ -91,7 +91,8 @@ internal sealed class CrawlReporting : IAsyncDisposable
         await files.DisposeAsync();
     }
 
-    private async Task StopProgressAsync()
+    /// <summary>Stops the progress line and clears it from the terminal, so a last line starts clean.</summary>
+    public async Task StopProgressAsync()
     {
         if (progress is not null)
         {

@@ -20,6 +20,9 @@ internal sealed class CrawlSession : IAsyncDisposable
     private readonly IResultWriter writer;
     private readonly OutputCursor? cursor;
 
+    /// <summary>A record could not be written: closing the output then tries no more (the same error again would hide the first).</summary>
+    private bool writeFailed;
+
     private CrawlSession(CrawlEngine engine, IResultWriter writer, OutputCursor? cursor, string outputName)
     {
         this.engine = engine;
@@ -49,12 +52,24 @@ internal sealed class CrawlSession : IAsyncDisposable
         {
             throw new CrawlSetupException($"cannot use state '{options.State}': {e.Message}", badInput: true, e);
         }
+        catch (FrontierFailedException e)
+        {
+            throw new CrawlSetupException(e.Message, badInput: false, e);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CrawlSetupException($"cannot use state '{options.State}': {FileErrors.Describe(e)}", badInput: false, e);
+            throw new CrawlSetupException(FileErrors.Line("cannot use state", options.State, e), badInput: false, e);
         }
         var engine = services.GetRequiredService<CrawlEngine>();
-        var checkpoint = await frontier.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+        CrawlCheckpoint checkpoint;
+        try
+        {
+            checkpoint = await frontier.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (FrontierFailedException e)
+        {
+            throw new CrawlSetupException(e.Message, badInput: false, e);
+        }
         try
         {
             var (writer, cursor) = OpenOutput(options, checkpoint, standardOutput, logger);
@@ -62,7 +77,7 @@ internal sealed class CrawlSession : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new CrawlSetupException($"cannot write '{options.Output}': {FileErrors.Describe(e)}", badInput: false, e);
+            throw new CrawlSetupException(FileErrors.Line("cannot write", options.Output, e), badInput: false, e);
         }
     }
 
@@ -70,18 +85,53 @@ internal sealed class CrawlSession : IAsyncDisposable
     /// Runs the crawl: each record is written (and flushed) to the output, then handed on. Cancelling
     /// <paramref name="stopToken"/> is a graceful stop (<see cref="CrawlEngine.RunAsync(IEnumerable{Uri}, OutputCursor?, CancellationToken)"/>).
     /// </summary>
-    /// <exception cref="IOException">The output could not be written.</exception>
+    /// <exception cref="CrawlFailedException">The output could not be written, or the frontier failed; the message says which, and why.</exception>
     public async IAsyncEnumerable<CrawlResult> RunAsync(IReadOnlyList<Uri> seeds, [EnumeratorCancellation] CancellationToken stopToken)
     {
-        await foreach (var result in engine.RunAsync(seeds, cursor, stopToken).ConfigureAwait(false))
+        var records = engine.RunAsync(seeds, cursor, stopToken).GetAsyncEnumerator(CancellationToken.None);
+        await using (records.ConfigureAwait(false))
         {
-            await writer.WriteAsync(result, CancellationToken.None).ConfigureAwait(false);
-            yield return result;
+            while (await NextAsync(records).ConfigureAwait(false))
+            {
+                try
+                {
+                    await writer.WriteAsync(records.Current, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    writeFailed = true;
+                    throw new CrawlFailedException(FileErrors.Line("cannot write", OutputName, e), e);
+                }
+                yield return records.Current;
+            }
         }
     }
 
-    /// <summary>Flushes and closes the output.</summary>
-    public ValueTask DisposeAsync() => writer.DisposeAsync();
+    /// <summary>Flushes and closes the output; after a failed write, quietly (see <see cref="writeFailed"/>).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await writer.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (writeFailed && e is IOException or UnauthorizedAccessException)
+        {
+            // The failure was reported when the write failed; the output ends with the last whole record.
+        }
+    }
+
+    /// <summary>The engine's next record; a frontier that failed becomes the crawl's failure.</summary>
+    private static async ValueTask<bool> NextAsync(IAsyncEnumerator<CrawlResult> records)
+    {
+        try
+        {
+            return await records.MoveNextAsync().ConfigureAwait(false);
+        }
+        catch (FrontierFailedException e)
+        {
+            throw new CrawlFailedException(e.Message, e);
+        }
+    }
 
     private static bool IsStandardOutput(CrawlOptions options) => string.IsNullOrEmpty(options.Output) || options.Output == "-";
 

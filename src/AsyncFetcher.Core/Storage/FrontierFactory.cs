@@ -8,7 +8,7 @@ namespace AsyncFetcher.Core.Storage;
 
 /// <summary>
 /// Chooses the frontier from the options, in this one place: in memory by default, a SQLite file
-/// with <c>--state FILE</c> (deleted first with <c>--fresh</c>), or Redis shared by several workers
+/// with <c>--state FILE</c> (emptied first with <c>--fresh</c>), or Redis shared by several workers
 /// with <c>--frontier redis://...</c>, which brings the host gate that keeps per-host limits across them.
 /// </summary>
 internal static class FrontierFactory
@@ -28,19 +28,9 @@ internal static class FrontierFactory
 
     /// <summary>The frontier of a crawl in this process: in memory, or the <c>--state</c> file.</summary>
     /// <exception cref="InvalidDataException">The state file is not one asyncfetch can use.</exception>
-    /// <exception cref="IOException">The state file cannot be opened or deleted, or is in use.</exception>
-    public static IFrontier Create(CrawlOptions options)
-    {
-        if (string.IsNullOrEmpty(options.State))
-        {
-            return new MemoryFrontier();
-        }
-        if (options.Fresh)
-        {
-            SqliteStateFile.Delete(options.State);
-        }
-        return SqliteFrontier.Open(options.State);
-    }
+    /// <exception cref="FrontierFailedException">The state file cannot be opened, or is in use (with <c>--fresh</c> too: it is emptied under its lock, never deleted under a running crawl).</exception>
+    public static IFrontier Create(CrawlOptions options) =>
+        string.IsNullOrEmpty(options.State) ? new MemoryFrontier() : SqliteFrontier.Open(options.State, options.Fresh);
 
     private static CrawlOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<CrawlOptions>>().Value;
 
