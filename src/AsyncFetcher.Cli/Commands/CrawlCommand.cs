@@ -131,6 +131,7 @@ internal static class CrawlCommand
         }
         await using (reporting)
         {
+            signals.Watch(() => session.Stats);
             string? failure = null;
             try
             {
