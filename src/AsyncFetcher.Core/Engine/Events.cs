@@ -26,8 +26,8 @@ internal abstract record Event;
 /// <summary>A worker fetched a page (<see cref="FetchResponse.HoldUntil"/> set: its host's circuit refused it), with the links found on it.</summary>
 internal sealed record PageEvent(CrawlRequest Request, FetchResponse Response, PageLinks? Links) : Event;
 
-/// <summary>A worker fetched a host's robots.txt; <paramref name="Unavailable"/> says why it could not be had, if so.</summary>
-internal sealed record RobotsEvent(string HostKey, RobotsTxt Robots, string? Unavailable) : Event;
+/// <summary>A worker fetched a host's robots.txt: the rules, or why they could not be had, and what the fetch cost.</summary>
+internal sealed record RobotsEvent(string HostKey, RobotsAnswer Answer) : Event;
 
 /// <summary>A worker's fetch was cancelled (the grace period ended, or the run was aborted): its job goes back.</summary>
 internal sealed record CancelledEvent(Job Job) : Event;

@@ -28,7 +28,8 @@ internal sealed partial class SchedulerLoop
                     await work.WriteAsync(new Job(JobKind.Robots, request with { Url = robotsUrl, Redirect = null }), giveUp.Token).ConfigureAwait(false);
                     break;
                 case HostScheduler.DecisionKind.Disallowed:
-                    var unavailable = hosts.Host(request.HostKey).Unavailable;
+                    var host = hosts.Host(request.HostKey);
+                    var unavailable = host.Unavailable;
                     if (unavailable is null)
                     {
                         stats.AddDisallowed();
@@ -36,7 +37,10 @@ internal sealed partial class SchedulerLoop
                     if (unavailable is not null || (request.Depth == 0 && request.Redirect is null))
                     {
                         // An unreachable host fails every URL; a seed was asked for by name: say why it was not fetched.
-                        await handoff.EmitAsync(NewResult(request) with { Error = unavailable ?? "disallowed by robots.txt" }, request.Origin, fetched: false, abort.Token).ConfigureAwait(false);
+                        var (attempts, elapsed) = host.UnavailableCost;
+                        host.UnavailableCost = default;
+                        var refused = NewResult(request) with { Error = unavailable ?? "disallowed by robots.txt", Attempts = attempts, ElapsedMs = (long)elapsed.TotalMilliseconds };
+                        await handoff.EmitAsync(refused, request.Origin, fetched: false, abort.Token).ConfigureAwait(false);
                     }
                     else
                     {

@@ -177,7 +177,11 @@ internal sealed partial class SchedulerLoop
                             break;
                         case RobotsEvent robots:
                             outstanding--;
-                            hosts.SetRobots(robots.HostKey, robots.Robots, robots.Unavailable);
+                            hosts.SetRobots(robots.HostKey, robots.Answer.Robots, robots.Answer.Unavailable);
+                            if (robots.Answer.Unavailable is not null)
+                            {
+                                hosts.Host(robots.HostKey).UnavailableCost = (robots.Answer.Attempts, robots.Answer.Elapsed);
+                            }
                             await hostGate.ExitAsync(robots.HostKey, giveUp.Token).ConfigureAwait(false);
                             break;
                         case CancelledEvent cancelled:

@@ -53,7 +53,7 @@ internal sealed class Worker(
             {
                 logger.LogError(e, "unexpected failure on {Url}", job.Request.Url);
                 done = job.Kind == JobKind.Robots
-                    ? new RobotsEvent(job.Request.HostKey, RobotsTxt.AllowAll, null)
+                    ? new RobotsEvent(job.Request.HostKey, new RobotsAnswer(RobotsTxt.AllowAll, null, 0))
                     : new PageEvent(job.Request, new FetchResponse { Error = $"internal: {e.Message}" }, null);
             }
             events.TryWrite(done);
@@ -96,6 +96,6 @@ internal sealed class Worker(
             gate.Release();
         }
         stats.AddBreakerOpenings(request.HostKey, answer.CircuitOpenings);
-        return new RobotsEvent(request.HostKey, answer.Robots, answer.Unavailable);
+        return new RobotsEvent(request.HostKey, answer);
     }
 }

@@ -4,4 +4,6 @@ namespace AsyncFetcher.Core.Scheduling;
 /// <param name="Robots">The rules that apply to us.</param>
 /// <param name="Unavailable">Why robots.txt could not be had (a 5xx or no answer), which also stops the host being crawled; null otherwise.</param>
 /// <param name="CircuitOpenings">How often the fetches opened a host's circuit breaker.</param>
-internal readonly record struct RobotsAnswer(RobotsTxt Robots, string? Unavailable, int CircuitOpenings);
+/// <param name="Attempts">HTTP requests the fetch made, retries and redirect hops included.</param>
+/// <param name="Elapsed">How long the fetch took, all attempts and waits included.</param>
+internal readonly record struct RobotsAnswer(RobotsTxt Robots, string? Unavailable, int CircuitOpenings, int Attempts = 0, TimeSpan Elapsed = default);

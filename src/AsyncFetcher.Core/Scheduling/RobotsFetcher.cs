@@ -17,15 +17,19 @@ internal sealed class RobotsFetcher(Fetcher fetcher, CrawlOptions options, ILogg
     {
         List<string> chain = [url.AbsoluteUri];
         var circuitOpenings = 0;
+        var attempts = 0;
+        var elapsed = TimeSpan.Zero;
         while (true)
         {
             var response = await fetcher.FetchAsync(url, keepBody: true, cancellationToken).ConfigureAwait(false);
             circuitOpenings += response.CircuitOpenings;
+            attempts += response.Attempts;
+            elapsed += response.Elapsed;
             if (response.IsRedirect)
             {
                 if (!RedirectRule.TryFollow(chain, response.Location!, options, out var next, out _))
                 {
-                    return new RobotsAnswer(RobotsTxt.AllowAll, null, circuitOpenings);
+                    return new RobotsAnswer(RobotsTxt.AllowAll, null, circuitOpenings, attempts, elapsed);
                 }
                 chain.Add(next.AbsoluteUri);
                 url = next;
@@ -36,13 +40,13 @@ internal sealed class RobotsFetcher(Fetcher fetcher, CrawlOptions options, ILogg
                 case >= 200 and < 300:
                     // The parser cuts at its own limit (dropping a half line); cutting here could turn "Disallow: /private" into "Disallow: /".
                     var text = Encoding.UTF8.GetString(response.Body.Span);
-                    return new RobotsAnswer(RobotsTxt.Parse(text, options.RobotsToken), null, circuitOpenings);
+                    return new RobotsAnswer(RobotsTxt.Parse(text, options.RobotsToken), null, circuitOpenings, attempts, elapsed);
                 case >= 400 and < 500:
-                    return new RobotsAnswer(RobotsTxt.AllowAll, null, circuitOpenings);
+                    return new RobotsAnswer(RobotsTxt.AllowAll, null, circuitOpenings, attempts, elapsed);
                 default:
                     var reason = response.Error ?? $"robots.txt unavailable (status {response.Status})";
                     logger.LogWarning("{Host}: {Reason}; not crawling that host", hostKey, reason);
-                    return new RobotsAnswer(RobotsTxt.DisallowAll, reason, circuitOpenings);
+                    return new RobotsAnswer(RobotsTxt.DisallowAll, reason, circuitOpenings, attempts, elapsed);
             }
         }
     }
