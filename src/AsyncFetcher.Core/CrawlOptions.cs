@@ -151,4 +151,7 @@ public sealed class CrawlOptions
 
     /// <summary>This worker's name in a shared frontier and in its records (<c>--worker-id</c>); empty means hostname-pid.</summary>
     public string WorkerId { get; set; } = "";
+
+    /// <summary>How long the shared frontier may be out of reach, at start or mid-crawl, before the crawl gives up with exit 1 (<c>--frontier-timeout</c>).</summary>
+    public TimeSpan FrontierTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -129,6 +129,7 @@ public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
         {
             errors.Add($"--crawl-id must be 1-100 letters, digits, '.', '_', '-' or ':' (got '{options.CrawlId}')");
         }
+        AtMost("--frontier-timeout", options.FrontierTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         if (options.WorkerId.Length > 100 || options.WorkerId.Any(char.IsWhiteSpace))
         {
             errors.Add($"--worker-id must be at most 100 characters without spaces (got '{options.WorkerId}')");

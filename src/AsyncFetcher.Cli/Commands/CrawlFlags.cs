@@ -60,6 +60,7 @@ internal sealed class CrawlFlags
         Add("--crawl-id", nameof(CrawlOptions.CrawlId), FlagKind.Text, "Name of the shared crawl; workers with the same id share it", helpName: "name");
         Add("--lease", nameof(CrawlOptions.Lease), FlagKind.Duration, "How long a stopped worker keeps its URLs before others take them (1s-1d)");
         Add("--worker-id", nameof(CrawlOptions.WorkerId), FlagKind.Text, "This worker's name in the shared crawl and in its records; none = hostname-pid", helpName: "name");
+        Add("--frontier-timeout", nameof(CrawlOptions.FrontierTimeout), FlagKind.Duration, "How long Redis may be out of reach, at start or mid-crawl, before the crawl gives up with exit 1 (1s-1d)");
         Config = new Option<string>("--config") { Description = "Another JSON settings file, read over appsettings.json", HelpName = "file" };
         Quiet = new Option<bool>("--quiet", "-q") { Description = "Only warnings and errors on standard error: no progress line, no summary" };
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AsyncFetcher.Core.Scheduling;
+using Microsoft.Extensions.Logging;
 
 namespace AsyncFetcher.Core.Engine;
 
@@ -9,6 +10,7 @@ internal sealed partial class SchedulerLoop
     /// <summary>Hands work to the workers while slots are free; returns when a waiting host may go next.</summary>
     private async Task<DateTimeOffset?> DispatchAsync()
     {
+        turnedAwayAtCap = false;
         while (outstanding < options.Max)
         {
             Debug.Assert(!stopping, "work handed out after the stop");
@@ -19,7 +21,7 @@ internal sealed partial class SchedulerLoop
                 case HostScheduler.DecisionKind.Wait:
                     return decision.Due;
                 case HostScheduler.DecisionKind.FetchRobots:
-                    if (!await EnterHostAsync(decision).ConfigureAwait(false))
+                    if (!await ClaimRobotsAsync(decision).ConfigureAwait(false) || !await EnterHostAsync(decision).ConfigureAwait(false))
                     {
                         break;
                     }
@@ -48,7 +50,14 @@ internal sealed partial class SchedulerLoop
                         await handoff.CompleteUnrecordedAsync(request.Origin, giveUp.Token).ConfigureAwait(false);
                     }
                     break;
-                case HostScheduler.DecisionKind.Fetch when request.Redirect is null && PageCapReached:
+                case HostScheduler.DecisionKind.Fetch when request.Redirect is null && options.MaxPages > 0 && pagesDispatched >= options.MaxPages:
+                    hosts.Release(request.HostKey);
+                    await frontier.ReleaseAsync(request, giveUp.Token).ConfigureAwait(false);
+                    break;
+                case HostScheduler.DecisionKind.Fetch when request.Redirect is null && !await CountPageAsync(decision).ConfigureAwait(false):
+                    // The crawl's other workers fetched the last pages --max-pages allows. A page counted before
+                    // (turned away by the gate, then back) still goes: it is one of them.
+                    sharedCapReached = true;
                     hosts.Release(request.HostKey);
                     await frontier.ReleaseAsync(request, giveUp.Token).ConfigureAwait(false);
                     break;
@@ -74,15 +83,77 @@ internal sealed partial class SchedulerLoop
     private async Task<bool> EnterHostAsync(HostScheduler.Decision decision)
     {
         var hostKey = decision.Request!.HostKey;
-        var pass = await hostGate.EnterAsync(hostKey, hosts.Host(hostKey).Interval, giveUp.Token).ConfigureAwait(false);
+        var pass = await AskAsync(decision, token => hostGate.EnterAsync(hostKey, hosts.Host(hostKey).Interval, token)).ConfigureAwait(false);
         if (pass.IsEntered)
         {
             return true;
         }
-        hosts.Deny(decision);
-        gateRetries.RemoveAll(static retry => retry.IsCompleted);
-        gateRetries.Add(PostWhenAsync(pass.Retry!, new HostReadyEvent(hostKey)));
+        turnedAwayAtCap |= pass.AtCap;
+        WaitForHost(decision, pass.Retry!);
         return false;
+    }
+
+    /// <summary>
+    /// Asks the host gate whether the crawl knows the host's robots.txt (another worker fetched it): then the host has
+    /// its rules and no fetch is made; while another worker fetches it, the host waits. True when this worker fetches it.
+    /// </summary>
+    private async Task<bool> ClaimRobotsAsync(HostScheduler.Decision decision)
+    {
+        var hostKey = decision.Request!.HostKey;
+        var claim = await AskAsync(decision, token => hostGate.ClaimRobotsAsync(hostKey, token)).ConfigureAwait(false);
+        if (claim.Known is { } known)
+        {
+            hosts.SetRobots(hostKey, known.Robots, known.Unavailable);
+            return false;
+        }
+        if (claim.Retry is { } retry)
+        {
+            WaitForHost(decision, retry);
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Counts a page against --max-pages in the frontier, which a shared one counts over the whole crawl; false once it is reached.</summary>
+    private async Task<bool> CountPageAsync(HostScheduler.Decision decision) =>
+        options.MaxPages == 0 || await AskAsync(decision, token => frontier.CountPageAsync(decision.Request!, options.MaxPages, token)).ConfigureAwait(false);
+
+    /// <summary>Asks about a decision with the take token; a stop that cuts the question short puts the decision back, to be handed back with the rest.</summary>
+    private async Task<T> AskAsync<T>(HostScheduler.Decision decision, Func<CancellationToken, ValueTask<T>> ask)
+    {
+        try
+        {
+            return await ask(takeToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            hosts.Deny(decision);
+            throw;
+        }
+    }
+
+    /// <summary>The host waits, skipped by the scheduler, until <paramref name="retry"/> says asking again may succeed.</summary>
+    private void WaitForHost(HostScheduler.Decision decision, Task retry)
+    {
+        hosts.Deny(decision);
+        gateRetries.RemoveAll(static task => task.IsCompleted);
+        gateRetries.Add(PostWhenAsync(retry, new HostReadyEvent(decision.Request!.HostKey)));
+    }
+
+    /// <summary>
+    /// Says once, when it applies, that this worker waits only because other workers hold every slot the crawl allows
+    /// its hosts (--max-per-host counts over all of them): then more workers cannot make the crawl faster.
+    /// </summary>
+    private void NoteCapsOnce()
+    {
+        if (capNoted || !turnedAwayAtCap || outstanding > 0)
+        {
+            return;
+        }
+        capNoted = true;
+        logger.LogInformation(
+            "every host this worker has work for is at its --max-per-host cap ({Cap}) over the crawl's workers: it waits for a free slot; more workers cannot make this crawl faster, a higher --max-per-host can",
+            options.MaxPerHost > 0 ? options.MaxPerHost : options.Max);
     }
 
     /// <summary>Posts <paramref name="next"/> to the loop when <paramref name="ready"/> completes: a wait that is an event, not a poll.</summary>

@@ -71,6 +71,13 @@ internal sealed partial class SchedulerLoop
     /// </summary>
     private readonly CancellationTokenSource giveUp;
 
+    /// <summary>
+    /// The token of the calls that only take work (adding the seeds, takes, the host gate, robots.txt claims, counting
+    /// a page): cancelled as soon as a stop is asked, since nothing they do needs saving, and with <see cref="giveUp"/>.
+    /// So a stop never waits for a store that does not answer, to take work it would not do. Set when the run starts.
+    /// </summary>
+    private CancellationToken takeToken;
+
     /// <summary>The host gate's pending "ask again" signals (<see cref="PostWhenAsync"/>), awaited before the run ends.</summary>
     private readonly List<Task> gateRetries = [];
 
@@ -92,6 +99,15 @@ internal sealed partial class SchedulerLoop
     /// <summary>1 once a stop or an abort was asked for; set on the asker's thread.</summary>
     private int stopAsked;
 
+    /// <summary>The frontier said the crawl-wide --max-pages is reached (a shared frontier counts every worker's pages).</summary>
+    private bool sharedCapReached;
+
+    /// <summary>The host gate turned a request away in this dispatch because every slot the crawl allows its host was taken.</summary>
+    private bool turnedAwayAtCap;
+
+    /// <summary>The note that more workers cannot make the crawl faster was given (once).</summary>
+    private bool capNoted;
+
     public SchedulerLoop(IFrontier frontier, IHostGate hostGate, CrawlOptions options, TimeProvider time, ILogger logger, CrawlStats stats, OutputCursor? output, Channel<Job> work, Channel<Event> events, ChannelWriter<CrawlResult> results, CancellationTokenSource abort)
     {
         this.frontier = frontier;
@@ -112,7 +128,7 @@ internal sealed partial class SchedulerLoop
         handoff = new RecordHandoff(frontier, results, events.Reader, output, stats);
     }
 
-    private bool PageCapReached => options.MaxPages > 0 && pagesDispatched >= options.MaxPages;
+    private bool PageCapReached => options.MaxPages > 0 && (pagesDispatched >= options.MaxPages || sharedCapReached);
 
     /// <summary>
     /// Runs the crawl to its end: the seeds go to the frontier, then the loop hands out work and handles
@@ -120,6 +136,8 @@ internal sealed partial class SchedulerLoop
     /// </summary>
     public async Task RunAsync(IEnumerable<Uri> seeds, CancellationToken stopToken)
     {
+        using var take = CancellationTokenSource.CreateLinkedTokenSource(stopToken, giveUp.Token);
+        takeToken = take.Token;
         using var stopRegistration = stopToken.Register(() => RequestStop(new StopEvent(null)));
         using var deadline = options.Deadline > TimeSpan.Zero
             ? time.CreateTimer(_ => RequestStop(new StopEvent("deadline")), null, options.Deadline, Timeout.InfiniteTimeSpan)
@@ -136,8 +154,9 @@ internal sealed partial class SchedulerLoop
                     DateTimeOffset? due = null;
                     if (!stopping)
                     {
-                        await window.RefillAsync(PageCapReached, giveUp.Token).ConfigureAwait(false);
+                        await window.RefillAsync(PageCapReached, takeToken).ConfigureAwait(false);
                         due = await DispatchAsync().ConfigureAwait(false);
+                        NoteCapsOnce();
                     }
                     stats.SetInFlight(outstanding);
                     stats.SetQueued(hosts.Queued);
@@ -182,6 +201,7 @@ internal sealed partial class SchedulerLoop
                             {
                                 hosts.Host(robots.HostKey).UnavailableCost = (robots.Answer.Attempts, robots.Answer.Elapsed);
                             }
+                            await hostGate.ShareRobotsAsync(robots.HostKey, robots.Answer, giveUp.Token).ConfigureAwait(false);
                             await hostGate.ExitAsync(robots.HostKey, giveUp.Token).ConfigureAwait(false);
                             break;
                         case CancelledEvent cancelled:
@@ -220,6 +240,10 @@ internal sealed partial class SchedulerLoop
                 catch (OperationCanceledException) when (giveUp.IsCancellationRequested)
                 {
                     GiveUpOnFrontier();
+                }
+                catch (OperationCanceledException) when (takeToken.IsCancellationRequested)
+                {
+                    // A call that only takes work was cut short by the stop; the stop event, next, hands back what waits.
                 }
             }
         }
@@ -272,28 +296,5 @@ internal sealed partial class SchedulerLoop
         Debug.Assert(outstanding >= 0, "more jobs reported back than were handed out");
         Debug.Assert(outstanding <= options.Max, "more jobs in flight than --max");
         Debug.Assert(options.MaxPages == 0 || pagesDispatched <= Math.Max(options.MaxPages, earlierPages), "--max-pages passed");
-    }
-
-    /// <summary>Reads what earlier runs saved and queues the seeds.</summary>
-    private async Task StartAsync(IEnumerable<Uri> seeds)
-    {
-        try
-        {
-            earlierPages = (await handoff.LoadAsync(giveUp.Token).ConfigureAwait(false)).Pages;
-            pagesDispatched = earlierPages;
-            if (earlierPages > 0)
-            {
-                logger.LogInformation("resuming: {Pages} page(s) done in earlier runs", earlierPages);
-            }
-            foreach (var seed in seeds)
-            {
-                // Seeds given again on resume are seen already: adding them is idempotent.
-                await frontier.AddAsync(new CrawlRequest(seed, 0, null, seed.IdnHost), giveUp.Token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (giveUp.IsCancellationRequested)
-        {
-            GiveUpOnFrontier();
-        }
     }
 }

@@ -40,7 +40,7 @@ internal sealed class RobotsFetcher(Fetcher fetcher, CrawlOptions options, ILogg
                 case >= 200 and < 300:
                     // The parser cuts at its own limit (dropping a half line); cutting here could turn "Disallow: /private" into "Disallow: /".
                     var text = Encoding.UTF8.GetString(response.Body.Span);
-                    return new RobotsAnswer(RobotsTxt.Parse(text, options.RobotsToken), null, circuitOpenings, attempts, elapsed);
+                    return new RobotsAnswer(RobotsTxt.Parse(text, options.RobotsToken), null, circuitOpenings, attempts, elapsed, text);
                 case >= 400 and < 500:
                     return new RobotsAnswer(RobotsTxt.AllowAll, null, circuitOpenings, attempts, elapsed);
                 default:

@@ -20,11 +20,10 @@ internal sealed class RedisCrawlFixture : IAsyncDisposable
 
     public string CrawlId { get; }
 
-    public static async Task<RedisCrawlFixture> StartAsync(string name)
-    {
-        var server = await RedisServer.SharedAsync();
-        return new RedisCrawlFixture(server.Address, RedisServer.NewCrawlId(name));
-    }
+    public static async Task<RedisCrawlFixture> StartAsync(string name) => On(await RedisServer.SharedAsync(), name);
+
+    /// <summary>Workers of a crawl on <paramref name="server"/>: a private one, for a test that stops and restarts it.</summary>
+    public static RedisCrawlFixture On(RedisServer server, string name) => new(server.Address, RedisServer.NewCrawlId(name));
 
     public CrawlOptions Options(string worker, TimeSpan? lease = null, int maxPerHost = 0) => new()
     {
@@ -50,8 +49,8 @@ internal sealed class RedisCrawlFixture : IAsyncDisposable
         return frontier;
     }
 
-    public RedisHostGate Gate(string worker, int maxPerHost) =>
-        new(Connect(Options(worker, maxPerHost: maxPerHost)), Options(worker, maxPerHost: maxPerHost), TimeProvider.System);
+    public RedisHostGate Gate(string worker, int maxPerHost, TimeSpan? lease = null) =>
+        new(Connect(Options(worker, lease, maxPerHost)), Options(worker, lease, maxPerHost), TimeProvider.System);
 
     /// <summary>Stops a worker as kill -9 would: its connection and heartbeat end, nothing is released.</summary>
     public async Task KillAsync(RedisFrontier frontier)

@@ -1,3 +1,5 @@
+using AsyncFetcher.Testing;
+
 namespace AsyncFetcher.Core.Tests.Storage;
 
 /// <summary>Per-host politeness kept in Redis, across "workers" with their own connections.</summary>
@@ -61,5 +63,28 @@ public sealed class RedisHostGateTests
 
         Assert.True((await a.EnterAsync(Host, TimeSpan.FromSeconds(10), CancellationToken.None)).IsEntered);
         Assert.True((await a.EnterAsync("http://127.0.0.2:9", TimeSpan.FromSeconds(10), CancellationToken.None)).IsEntered);
+    }
+
+    [Fact]
+    public async Task A_slot_freed_while_redis_is_down_is_free_once_redis_is_back_not_when_its_lease_runs_out()
+    {
+        await using var server = await RedisServer.StartAsync(persistent: true);
+        await using var crawl = RedisCrawlFixture.On(server, "gate-outage");
+        // Leases far longer than the test: only the release itself can free the slot in time.
+        var a = crawl.Gate("a", maxPerHost: 1, lease: TimeSpan.FromMinutes(10));
+        var b = crawl.Gate("b", maxPerHost: 1, lease: TimeSpan.FromMinutes(10));
+        Assert.True((await a.EnterAsync(Host, TimeSpan.Zero, CancellationToken.None)).IsEntered);
+
+        await server.StopAsync();
+        await a.ExitAsync(Host, CancellationToken.None);
+        await server.RestartAsync();
+
+        var entry = await b.EnterAsync(Host, TimeSpan.Zero, CancellationToken.None);
+        while (!entry.IsEntered)
+        {
+            // A lost release would leave b waiting ten minutes for the lease: a minute is plenty for a retried one.
+            await entry.Retry!.WaitAsync(TimeSpan.FromMinutes(1));
+            entry = await b.EnterAsync(Host, TimeSpan.Zero, CancellationToken.None);
+        }
     }
 }
