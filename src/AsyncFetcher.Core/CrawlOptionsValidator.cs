@@ -25,7 +25,7 @@ public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
         {
             if (value < TimeSpan.Zero || (!zeroAllowed && value == TimeSpan.Zero))
             {
-                errors.Add($"{flag} must be a {(zeroAllowed ? "non-negative" : "positive")} duration such as 500ms, 10s or 2m (got {value})");
+                errors.Add($"{flag} must be a {(zeroAllowed ? "non-negative" : "positive")} duration such as 500ms, 10s or 2m (got {Units.FormatDuration(value)})");
             }
         }
         void AtMost(string flag, TimeSpan value, TimeSpan min, TimeSpan max)
@@ -108,7 +108,7 @@ public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
         if (options.Lease < TimeSpan.FromSeconds(1) || options.Lease > TimeSpan.FromDays(1))
         {
             // Renewed every third of it: shorter than 1s would spend the worker on renewals.
-            errors.Add($"--lease must be a duration between 1s and 1d (got {options.Lease})");
+            errors.Add($"--lease must be a duration between 1s and 1d (got {Units.FormatDuration(options.Lease)})");
         }
         if (!string.IsNullOrEmpty(options.Frontier))
         {

@@ -93,7 +93,7 @@ internal static class CrawlCommand
         var unknown = seedSources.FirstOrDefault(s => s.Length > 1 && s[0] == '-');
         if (unknown is not null)
         {
-            return (null, ExitCodes.Usage($"unknown option '{unknown}'", parse));
+            return (null, ExitCodes.Usage(ParseErrors.Unknown(unknown, parse.CommandResult.Command), parse));
         }
         try
         {
@@ -105,7 +105,7 @@ internal static class CrawlCommand
         }
         catch (OptionsValidationException e)
         {
-            return (null, ExitCodes.Usage(e.Failures.First()));
+            return (null, ExitCodes.Usage(flags.EchoTyped(e.Failures.First())));
         }
         catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FormatException)
         {
@@ -183,11 +183,12 @@ internal static class CrawlCommand
     private static async Task<(List<Uri> Urls, string? Error)> ReadSeedsAsync(IReadOnlyList<string> sources, CrawlOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         var urls = new List<Uri>();
-        foreach (var source in sources)
+        for (var argument = 1; argument <= sources.Count; argument++)
         {
+            var source = sources[argument - 1];
             if (source.Contains("://", StringComparison.Ordinal))
             {
-                Add(SeedReader.Parse(source, "argument", options.MaxUrlLength));
+                Add(SeedReader.Parse(source, $"argument {argument}", options.MaxUrlLength));
                 continue;
             }
             TextReader reader;
@@ -197,7 +198,9 @@ internal static class CrawlCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
             {
-                return (urls, FileErrors.Line("cannot read", source, e));
+                // Not a file: perhaps a URL typed without its scheme.
+                var hint = e is FileNotFoundException or DirectoryNotFoundException && SeedReader.Hint(source) is { } guess ? $" ({guess})" : "";
+                return (urls, FileErrors.Line("cannot read", source, e) + hint);
             }
             using (source == "-" ? null : reader)
             {
@@ -222,7 +225,7 @@ internal static class CrawlCommand
             {
                 urls.Add(line.Url);
             }
-            else
+            if (line.Warning is not null)
             {
                 logger.LogWarning("{Warning}", line.Warning);
             }

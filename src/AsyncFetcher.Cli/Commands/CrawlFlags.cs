@@ -15,9 +15,13 @@ internal sealed class CrawlFlags
     private static readonly string Version = typeof(CrawlOptions).Assembly.GetName().Version?.ToString(3) ?? "0";
     private readonly List<(Option Option, string Key, FlagKind Kind)> flags = [];
 
+    /// <summary>Each flag's value as the user typed it, so a message about it can echo it as typed (<c>-1</c>, not <c>-00:00:01</c>).</summary>
+    private readonly Dictionary<string, string> typed = new(StringComparer.Ordinal);
+
     public CrawlFlags()
     {
-        Add("--max", nameof(CrawlOptions.Max), FlagKind.Int, "Most requests in flight at once, over all hosts (1-10000)");
+        Add("--max", nameof(CrawlOptions.Max), FlagKind.Int, "Most requests in flight at once, over all hosts (not a page limit; see --max-pages), 1-10000");
+        Alias("--max", "--concurrency", "-c");
         Add("--max-per-host", nameof(CrawlOptions.MaxPerHost), FlagKind.Int, "Most requests in flight to one host; 0 = same as --max");
         Add("--timeout", nameof(CrawlOptions.Timeout), FlagKind.Duration, "Time one HTTP attempt may take: 500ms, 10s, 2m, or seconds");
         Add("--total-timeout", nameof(CrawlOptions.TotalTimeout), FlagKind.Duration, "Time one URL may take over all its attempts and waits; 0 = timeout x (retries+1) + per retry the longer of its backoff and --max-retry-after");
@@ -48,7 +52,7 @@ internal sealed class CrawlFlags
         Add("--report", nameof(CrawlOptions.Report), FlagKind.Text, "Also write a self-contained HTML report (charts, status and host tables) to FILE", helpName: "file");
         // Resume and cancellation.
         Add("--state", nameof(CrawlOptions.State), FlagKind.Text, "Keep the queue, seen and done URLs in this SQLite file; the same command resumes a stopped crawl", helpName: "file");
-        Add("--fresh", nameof(CrawlOptions.Fresh), FlagKind.Switch, "Delete the --state file first and start the crawl over");
+        Add("--fresh", nameof(CrawlOptions.Fresh), FlagKind.Switch, "Empty the --state file first (refused while another crawl uses it) and start the crawl over");
         Add("--deadline", nameof(CrawlOptions.Deadline), FlagKind.Duration, "Stop the whole crawl gracefully after this long, like a first Ctrl+C, exit 0; 0 = none");
         // Resilience and bodies.
         Add("--breaker-ratio", nameof(CrawlOptions.BreakerFailureRatio), FlagKind.Ratio, "Share of failed attempts to a host (within the sampling window) that opens its circuit breaker, above 0 and at most 1", helpName: "ratio");
@@ -115,6 +119,7 @@ internal sealed class CrawlFlags
             {
                 continue;
             }
+            typed[name] = text;
             var converted = Convert(kind, text);
             if (converted is null)
             {
@@ -127,6 +132,18 @@ internal sealed class CrawlFlags
     }
 
     /// <summary>
+    /// <paramref name="message"/> (a check of the settings that failed, "--delay must be ... (got -00:00:01)") with the
+    /// value echoed as the user typed it on the command line, when it names a flag given there.
+    /// </summary>
+    public string EchoTyped(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var flag = message.Split(' ', 2)[0];
+        var got = message.LastIndexOf(" (got ", StringComparison.Ordinal);
+        return got >= 0 && message.EndsWith(')') && typed.TryGetValue(flag, out var text) ? $"{message[..got]} (got {text})" : message;
+    }
+
+    /// <summary>
     /// Every flag with its setting and that setting's default, as help and the README show them;
     /// --config and --quiet have no setting (Key null).
     /// </summary>
@@ -134,25 +151,31 @@ internal sealed class CrawlFlags
     {
         foreach (var (option, key, kind) in flags)
         {
-            yield return (option.Name, key, DefaultText(key, kind, Empty(key)), option.Description!);
+            yield return (option.Name, key, DefaultText(option.Name, key, kind), option.Description!);
         }
         yield return (Config.Name, null, "none", Config.Description!);
-        yield return (Quiet.Name, null, "false", Quiet.Description!);
+        yield return (Quiet.Name, null, "off", Quiet.Description!);
     }
 
-    /// <summary>A setting's default from a fresh <see cref="CrawlOptions"/>, written as the flag takes it, so help and docs cannot drift from the code.</summary>
-    private static string DefaultText(string key, FlagKind kind, string empty)
+    /// <summary>
+    /// A setting's default from a fresh <see cref="CrawlOptions"/>, written as the flag takes it, so help and docs cannot
+    /// drift from the code, and as users think of it: a switch left out is "off", a 0 that means something says what
+    /// (<see cref="CrawlHelpLayout.WhenZero"/>: "none", "no limit", "automatic").
+    /// </summary>
+    private static string DefaultText(string flag, string key, FlagKind kind)
     {
         var value = typeof(CrawlOptions).GetProperty(key)!.GetValue(Defaults);
+        var zero = value is 0 or 0L || (value is TimeSpan span && span == TimeSpan.Zero) ? CrawlHelpLayout.WhenZero(flag) : null;
         var text = (kind, value) switch
         {
+            _ when zero is not null => zero,
+            (FlagKind.Switch or FlagKind.InverseSwitch, _) => "off",
             (FlagKind.Duration, TimeSpan t) => Units.FormatDuration(t),
             (FlagKind.Size, long n) => Units.FormatSize(n),
             (FlagKind.Scope or FlagKind.Format, Enum e) => e.ToString().ToLowerInvariant(),
-            (FlagKind.Switch or FlagKind.InverseSwitch, bool b) => b ? "true" : "false",
             (FlagKind.List, IList<string> { Count: 0 }) => "none",
             (FlagKind.List, IList<string> list) => string.Join(", ", list),
-            (_, string { Length: 0 }) => empty,
+            (_, string { Length: 0 }) => Empty(key),
             (_, IFormattable f) => f.ToString(null, CultureInfo.InvariantCulture),
             _ => value?.ToString() ?? "none",
         };
@@ -166,7 +189,7 @@ internal sealed class CrawlFlags
     private void Add(string name, string key, FlagKind kind, string description, string? alias = null, string? helpName = null)
     {
         // Switches show no default: leaving them out is the default. Everything else names its default and unit.
-        var text = kind is FlagKind.Switch or FlagKind.InverseSwitch ? description : $"{description} [default: {DefaultText(key, kind, Empty(key))}]";
+        var text = kind is FlagKind.Switch or FlagKind.InverseSwitch ? description : $"{description} [default: {DefaultText(name, key, kind)}]";
         helpName ??= kind switch
         {
             FlagKind.Int or FlagKind.Long => "n",
@@ -196,6 +219,16 @@ internal sealed class CrawlFlags
             option.CompletionSources.Add("jsonl", "csv");
         }
         flags.Add((option, key, kind));
+    }
+
+    /// <summary>Gives the flag <paramref name="name"/> more names: <c>--max</c> is also <c>--concurrency</c> and <c>-c</c>.</summary>
+    private void Alias(string name, params string[] aliases)
+    {
+        var option = flags.Single(f => f.Option.Name == name).Option;
+        foreach (var alias in aliases)
+        {
+            option.Aliases.Add(alias);
+        }
     }
 
     private static string? Convert(FlagKind kind, string text) => kind switch

@@ -101,6 +101,7 @@ internal static class SqliteStateFile
         SQLitePCL.raw.SQLITE_READONLY or SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_CANTOPEN or SQLitePCL.raw.SQLITE_PERM
             when ReadOnly(path) is { } readOnly => readOnly,
         SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_CANTOPEN when DiskFull(path) => "no space left on the disk",
+        SQLitePCL.raw.SQLITE_CANTOPEN when Directory.Exists(path) => "is a directory",
         SQLitePCL.raw.SQLITE_CANTOPEN => "cannot be opened or created",
         _ => $"cannot be used: {e.Message}",
     };

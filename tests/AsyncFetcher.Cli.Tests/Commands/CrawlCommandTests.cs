@@ -193,7 +193,8 @@ public sealed class CrawlCommandTests : IDisposable
 
         var run = await CliRunner.RunAsync(["crawl", site.Url("/slow").AbsoluteUri, "--timeout", "300ms", "--retries", "0", "--quiet"]);
 
-        Assert.Equal(0, run.ExitCode);
+        // Not one page could be fetched: exit 4, with the record saying why.
+        Assert.Equal(4, run.ExitCode);
         Assert.Equal("timeout", Jsonl.Records(run.Stdout).Single().GetProperty("error").GetString());
     }
 
@@ -208,7 +209,7 @@ public sealed class CrawlCommandTests : IDisposable
         var badEnv = await CliRunner.RunAsync(["crawl", site.Url("/slow").AbsoluteUri, "--quiet"],
             new Dictionary<string, string> { ["ASYNCFETCH_CRAWL__TIMEOUT"] = "soon" });
 
-        Assert.Equal(0, fromFile.ExitCode);
+        Assert.Equal(4, fromFile.ExitCode);
         Assert.Equal("timeout", Jsonl.Records(fromFile.Stdout).Single().GetProperty("error").GetString());
         Assert.Equal(2, badEnv.ExitCode);
         Assert.Equal("asyncfetch: error: configuration: Crawl:Timeout: 'soon' is not a duration such as 500ms, 10s, 2m or 00:00:30",
