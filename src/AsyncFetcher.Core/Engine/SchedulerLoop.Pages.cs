@@ -13,6 +13,7 @@ internal sealed partial class SchedulerLoop
         var chain = request.Redirect;
         var attempts = (chain?.Attempts ?? 0) + response.Attempts;
         var elapsed = (chain?.Elapsed ?? TimeSpan.Zero) + response.Elapsed;
+        IReadOnlyList<string> retries = chain is null || chain.Retries.Count == 0 ? response.Retries : [.. chain.Retries, .. response.Retries];
         var result = NewResult(request) with
         {
             FinalUrl = request.Url.AbsoluteUri,
@@ -21,6 +22,7 @@ internal sealed partial class SchedulerLoop
             Bytes = response.Bytes,
             ElapsedMs = (long)elapsed.TotalMilliseconds,
             Attempts = attempts,
+            Retries = retries,
             Redirects = chain?.Count ?? 0,
             Truncated = response.Truncated,
             Error = response.Error,
@@ -36,7 +38,7 @@ internal sealed partial class SchedulerLoop
                 await frontier.ReleaseAsync(request.Origin, giveUp.Token).ConfigureAwait(false);
                 return;
             }
-            var redirect = await redirects.FollowAsync(request, response.Location!, attempts, elapsed, giveUp.Token).ConfigureAwait(false);
+            var redirect = await redirects.FollowAsync(request, response.Location!, attempts, elapsed, retries, giveUp.Token).ConfigureAwait(false);
             if (redirect is null)
             {
                 return;

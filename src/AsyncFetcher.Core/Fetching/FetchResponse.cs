@@ -20,6 +20,9 @@ internal sealed record FetchResponse
 
     public int Attempts { get; init; }
 
+    /// <summary>Why each retry was made: how every attempt but the last ended ("503", "timeout").</summary>
+    public IReadOnlyList<string> Retries { get; init; } = [];
+
     public TimeSpan Elapsed { get; init; }
 
     public string? Error { get; init; }

@@ -30,6 +30,9 @@ public sealed record CrawlResult
     /// <summary>HTTP requests made for this URL, retries and redirect hops included.</summary>
     public int Attempts { get; init; }
 
+    /// <summary>Why each retry was made, in order: how the attempt before it ended ("503", "timeout"); empty when none was.</summary>
+    public IReadOnlyList<string> Retries { get; init; } = [];
+
     /// <summary>Redirects followed.</summary>
     public int Redirects { get; init; }
 
