@@ -133,21 +133,20 @@ internal static class CrawlCommand
         {
             signals.Watch(() => session.Stats);
             string? failure = null;
-            try
+            await using (session)
             {
-                reporting.Start();
-                await foreach (var result in session.RunAsync(seeds, lifetime.ApplicationStopping))
+                try
                 {
-                    reporting.Add(result);
+                    reporting.Start();
+                    await foreach (var result in session.RunAsync(seeds, lifetime.ApplicationStopping))
+                    {
+                        reporting.Add(result);
+                    }
                 }
-            }
-            catch (CrawlFailedException e)
-            {
-                failure = e.Message;
-            }
-            finally
-            {
-                await session.DisposeAsync();
+                catch (CrawlFailedException e)
+                {
+                    failure = e.Message;
+                }
             }
             if (failure is not null)
             {
