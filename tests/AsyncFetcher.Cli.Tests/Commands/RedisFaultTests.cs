@@ -55,7 +55,7 @@ public sealed class RedisFaultTests : IDisposable
         site.Synthetic(300, 5);
         site.HoldAfter(30);
 
-        using var worker = StartWorker(site, redis.Address, RedisServer.NewCrawlId("emptied"), "w", ["--lease", "1m"]);
+        using var worker = CrawlWorker.Start(site, redis.Address, RedisServer.NewCrawlId("emptied"), "w", dir.Path);
         await site.WaitForRequestsAsync(31, Patience);
         await redis.StopAsync();
         await redis.RestartAsync();
@@ -78,9 +78,9 @@ public sealed class RedisFaultTests : IDisposable
         // A lease far longer than the test: no worker's robots.txt claim or lease can run out under a slow machine.
         string[] flags = ["--max-pages", "100", "--lease", "10m"];
 
-        using var w1 = StartWorker(site, redis.Address, crawlId, "w1", flags);
-        using var w2 = StartWorker(site, redis.Address, crawlId, "w2", flags);
-        using var w3 = StartWorker(site, redis.Address, crawlId, "w3", flags);
+        using var w1 = CrawlWorker.Start(site, redis.Address, crawlId, "w1", dir.Path, flags);
+        using var w2 = CrawlWorker.Start(site, redis.Address, crawlId, "w2", dir.Path, flags);
+        using var w3 = CrawlWorker.Start(site, redis.Address, crawlId, "w3", dir.Path, flags);
         foreach (var worker in new[] { w1, w2, w3 })
         {
             var run = await worker.WaitForExitAsync(Patience);
@@ -104,9 +104,9 @@ public sealed class RedisFaultTests : IDisposable
         var crawlId = RedisServer.NewCrawlId("at-cap");
         string[] flags = ["--max", "2", "--max-per-host", "2", "--lease", "10m"];
 
-        using var w1 = StartWorker(site, redis.Address, crawlId, "w1", flags);
+        using var w1 = CrawlWorker.Start(site, redis.Address, crawlId, "w1", dir.Path, flags);
         await site.WaitForRequestsAsync(7, Patience);
-        using var w2 = StartWorker(site, redis.Address, crawlId, "w2", flags, quiet: false);
+        using var w2 = CrawlWorker.Start(site, redis.Address, crawlId, "w2", dir.Path, flags, quiet: false);
         await w2.WaitForStderrAsync("more workers cannot make this crawl faster", Patience);
         site.ReleaseHeld();
 
@@ -114,22 +114,6 @@ public sealed class RedisFaultTests : IDisposable
         var joined = await w2.WaitForExitAsync(Patience);
         Assert.Equal(0, joined.ExitCode);
         Assert.Single(joined.StderrLines, l => l.Contains("is at its --max-per-host cap (2) over the crawl's workers", StringComparison.Ordinal));
-    }
-
-    /// <summary>A worker on the site's index page with small test limits; <paramref name="flags"/> are added, or replace a default of the same name.</summary>
-    private RunningCli StartWorker(LocalSite site, string address, string crawlId, string worker, string[] flags, bool quiet = true)
-    {
-        var options = new Dictionary<string, string>
-        {
-            ["--frontier"] = address, ["--crawl-id"] = crawlId, ["--worker-id"] = worker, ["--max"] = "4",
-            ["--depth"] = "100000", ["--retries"] = "0", ["--output"] = dir.File(worker + ".jsonl"),
-        };
-        for (var i = 0; i + 1 < flags.Length; i += 2)
-        {
-            options[flags[i]] = flags[i + 1];
-        }
-        return RunningCli.Start([
-            "crawl", site.Url("/index.html").AbsoluteUri, .. options.SelectMany(o => new[] { o.Key, o.Value }), .. quiet ? new[] { "--quiet" } : []]);
     }
 
     private List<string> Urls(string worker) =>

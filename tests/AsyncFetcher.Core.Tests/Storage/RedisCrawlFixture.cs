@@ -1,20 +1,35 @@
 using AsyncFetcher.Core.Storage;
 using AsyncFetcher.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
 
 namespace AsyncFetcher.Core.Tests.Storage;
 
-/// <summary>Workers of one crawl in this test process: each its own connection, frontier and host gate, as separate processes would have.</summary>
+/// <summary>
+/// Workers of one crawl in this test process: each its own connection, frontier and host gate, as separate processes
+/// would have. Their heartbeats and waits run on <see cref="Clock"/>, which the test moves; what Redis times (leases,
+/// intervals) the test moves by rewriting the crawl's keys (<see cref="RedisAsync"/>), so no test waits for real time.
+/// </summary>
 internal sealed class RedisCrawlFixture : IAsyncDisposable
 {
     private readonly List<RedisCrawl> crawls = [];
     private readonly Dictionary<RedisFrontier, RedisCrawl> frontiers = [];
+    private ConnectionMultiplexer? direct;
 
-    private RedisCrawlFixture(string address, string crawlId)
+    private readonly TimeProvider time;
+
+    private RedisCrawlFixture(string address, string crawlId, bool realTime)
     {
         Address = address;
         CrawlId = crawlId;
+        time = realTime ? TimeProvider.System : Clock;
     }
+
+    /// <summary>The clock of the workers' heartbeats and waits (unless the fixture runs on real time).</summary>
+    public WatchedClock Clock { get; } = new();
+
+    /// <summary>The crawl's keys.</summary>
+    public RedisKeys Keys => new(CrawlId);
 
     public string Address { get; }
 
@@ -22,8 +37,11 @@ internal sealed class RedisCrawlFixture : IAsyncDisposable
 
     public static async Task<RedisCrawlFixture> StartAsync(string name) => On(await RedisServer.SharedAsync(), name);
 
-    /// <summary>Workers of a crawl on <paramref name="server"/>: a private one, for a test that stops and restarts it.</summary>
-    public static RedisCrawlFixture On(RedisServer server, string name) => new(server.Address, RedisServer.NewCrawlId(name));
+    /// <summary>
+    /// Workers of a crawl on <paramref name="server"/>: a private one, for a test that stops and restarts it. With
+    /// <paramref name="realTime"/>, they run on the real clock: their retries through an outage must take real time.
+    /// </summary>
+    public static RedisCrawlFixture On(RedisServer server, string name, bool realTime = false) => new(server.Address, RedisServer.NewCrawlId(name), realTime);
 
     public CrawlOptions Options(string worker, TimeSpan? lease = null, int maxPerHost = 0) => new()
     {
@@ -36,7 +54,7 @@ internal sealed class RedisCrawlFixture : IAsyncDisposable
 
     public RedisCrawl Connect(CrawlOptions options)
     {
-        var crawl = new RedisCrawl(options, TimeProvider.System, NullLogger<RedisCrawl>.Instance);
+        var crawl = new RedisCrawl(options, time, NullLogger<RedisCrawl>.Instance);
         crawls.Add(crawl);
         return crawl;
     }
@@ -44,13 +62,33 @@ internal sealed class RedisCrawlFixture : IAsyncDisposable
     public RedisFrontier Frontier(string worker, TimeSpan? lease = null)
     {
         var crawl = Connect(Options(worker, lease));
-        var frontier = new RedisFrontier(crawl, TimeProvider.System, NullLogger<RedisFrontier>.Instance);
+        var frontier = new RedisFrontier(crawl, time, NullLogger<RedisFrontier>.Instance);
         frontiers.Add(frontier, crawl);
         return frontier;
     }
 
     public RedisHostGate Gate(string worker, int maxPerHost, TimeSpan? lease = null) =>
-        new(Connect(Options(worker, lease, maxPerHost)), Options(worker, lease, maxPerHost), TimeProvider.System);
+        new(Connect(Options(worker, lease, maxPerHost)), Options(worker, lease, maxPerHost), time);
+
+    /// <summary>The worker's link to Redis, whose heartbeat renews what the frontier holds.</summary>
+    public RedisCrawl CrawlOf(RedisFrontier frontier) => frontiers[frontier];
+
+    /// <summary>A connection of the test's own, to set the crawl's keys as time passing on Redis's clock would.</summary>
+    public async Task<IDatabase> RedisAsync()
+    {
+        direct ??= await ConnectionMultiplexer.ConnectAsync(Address["redis://".Length..].Split('/')[0]);
+        return direct.GetDatabase();
+    }
+
+    /// <summary>Makes the leases of <paramref name="keys"/> run out now, as if their --lease had passed unrenewed.</summary>
+    public async Task ExpireLeasesAsync(params string[] keys)
+    {
+        var db = await RedisAsync();
+        foreach (var key in keys)
+        {
+            await db.SortedSetAddAsync(Keys.Leases, key, 0);
+        }
+    }
 
     /// <summary>Stops a worker as kill -9 would: its connection and heartbeat end, nothing is released.</summary>
     public async Task KillAsync(RedisFrontier frontier)
@@ -63,6 +101,11 @@ internal sealed class RedisCrawlFixture : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (direct is not null)
+        {
+            await direct.CloseAsync();
+            direct.Dispose();
+        }
         foreach (var frontier in frontiers.Keys)
         {
             await frontier.DisposeAsync();
