@@ -11,7 +11,9 @@ import os
 import platform
 import statistics
 
-CRAWLERS = ["wget2", "scrapy", "asyncfetch"]
+CRAWLERS = ["wget2", "scrapy", "asyncfetch", "asyncfetch-jit"]
+# How each crawler is named in the table.
+NAMES = {"asyncfetch": "asyncfetch", "asyncfetch-jit": "asyncfetch JIT (`any` package)"}
 # Cores used by other processes (not the crawler, not its nginx) above which a run is flagged.
 BUSY = 0.25
 
@@ -20,8 +22,15 @@ INTRO = """\
 
 How fast asyncfetch crawls compared with wget2 (C) and Scrapy (Python), measured by
 [`bench/run.sh`](../bench/run.sh) against nginx on loopback. Rerun with
-`bash bench/run.sh` (`RUNS=5` for more runs, `ASYNCFETCH=path` to skip the build);
-[`bench/README.md`](../bench/README.md) says what each column means.
+`bash bench/run.sh` (`RUNS=5` for more runs, `ASYNCFETCH=path` to skip the build, `SCALE=1`
+for a million pages and a thousand hosts); [`bench/README.md`](../bench/README.md) says what
+each column means.
+
+*asyncfetch* is the tool as users install it: the benchmark packs it (`.ci/pack-tool`) and runs
+`dotnet tool install asyncfetch` from those packages into a scratch tool path, which on linux-x64
+installs the Native AOT binary. *asyncfetch JIT* is the framework-dependent `any` package, which
+platforms without a native package get (it runs on the .NET runtime's JIT): its row keeps that
+cost in sight.
 
 The synthetic site answers every request after 50 ms, so a crawl there waits on the
 network, not the CPU. Its **limit** is the fastest any crawler could possibly finish:
@@ -30,9 +39,10 @@ fetching in rounds of N known pages is optimal, so the limit is rounds × 50 ms
 (robots.txt counts as the first round; `shared/benchsite/ideal.py` computes it).
 *Efficiency* is limit ÷ measured wall time: 100 % means the crawler kept N requests
 in flight for the whole crawl and lost nothing to start-up, parsing or scheduling.
-The python3-doc site has no delay and some very large pages (`contents.html` is 2.5 MB,
-`genindex-all.html` holds about 17,000 links), so it measures HTML parsing and URL
-handling rather than waiting: *parse-bound*, no limit.
+The documentation trees have no delay, so they measure HTML parsing and URL handling rather
+than waiting: *parse-bound*, no limit. python3-doc has few, large pages (`contents.html` is
+2.5 MB, `genindex-all.html` holds about 17,000 links); postgresql-doc has many small ones
+(about 1,170 pages, 7 KB median).
 """
 
 
@@ -42,12 +52,14 @@ def parse_args():
     ap.add_argument("--runs", type=int, required=True)
     ap.add_argument("--delay", type=float, required=True)
     ap.add_argument("--synthetic", required=True, help="description of the synthetic site")
-    ap.add_argument("--pydoc", required=True, help="folder the python3-doc site is served from")
+    ap.add_argument("--docs", action="append", default=[], help="NAME=folder a documentation tree is served from")
     ap.add_argument("--expected", action="append", default=[], help="WORKLOAD_PREFIX=requests")
     ap.add_argument("--ideal", action="append", default=[], help="WORKLOAD=ideal.py output")
     ap.add_argument("--asyncfetch", required=True, help="ok, or why it is n/a")
     ap.add_argument("--startup", required=True)
-    ap.add_argument("--scale", required=True)
+    ap.add_argument("--scale-file", required=True, help="Markdown written by bench/scale.sh")
+    ap.add_argument("--installed", required=True, help="what dotnet tool install put in place")
+    ap.add_argument("--jit", required=True, help="yes when the JIT build has rows")
     ap.add_argument("--commands", required=True)
     ap.add_argument("--versions", required=True)
     ap.add_argument("--markdown")
@@ -76,24 +88,26 @@ def main():
     def runs(w, c):
         return [r for r in rows if r["workload"] == w and r["crawler"] == c]
 
-    def median_wall(w, c):
-        ok = [float(r["wall_s"]) for r in runs(w, c) if r["status"] == "ok"]
-        return statistics.median(ok) if ok else None
+    def ratios(w, c):
+        """Wall ÷ wget2's wall in the same round (the crawlers take turns, so a round shares the machine's mood)."""
+        base = {r["run"]: float(r["wall_s"]) for r in runs(w, "wget2") if r["status"] == "ok"}
+        return [float(r["wall_s"]) / base[r["run"]] for r in runs(w, c) if r["status"] == "ok" and r["run"] in base]
 
     table = [
-        "| workload | crawler | wall median (s) | pages fetched | efficiency vs limit | ratio to wget2 | peak RSS (MiB) | CPU (s) |",
+        "| workload | crawler | wall median (s) | pages fetched | efficiency vs limit | wall ÷ wget2's, same round | peak RSS (MiB) | CPU (s) |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     notes = []
     for w in workloads:
-        base = median_wall(w, "wget2")
         for c in CRAWLERS:
             rs = runs(w, c)
+            if not rs and c == "asyncfetch-jit":
+                continue
             ok = [r for r in rs if r["status"] == "ok"]
             failed = [f"run {r['run']}: {r['status']}" for r in rs if r["status"] != "ok"]
             if not ok:
                 why = "; ".join(failed) or (a.asyncfetch if c == "asyncfetch" else "not run")
-                table.append(f"| {w} | {c} | n/a | n/a | n/a | n/a | n/a | n/a |")
+                table.append(f"| {w} | {NAMES.get(c, c)} | n/a | n/a | n/a | n/a | n/a | n/a |")
                 notes.append(f"- {w}, {c}: n/a ({why}).")
                 continue
             walls = [float(r["wall_s"]) for r in ok]
@@ -106,11 +120,12 @@ def main():
                 detail += f", {'/'.join(map(str, errors))} not 2xx/3xx"
             wall = statistics.median(walls)
             eff = f"{limits[w] / wall:.0%}" if w in limits else "parse-bound"
-            ratio = f"{wall / base:.2f}×" if base else "n/a"
+            rs_w = ratios(w, c)
+            ratio = spread(rs_w, "{:.2f}×") if rs_w else "n/a"
             rss = max(int(r["maxrss_kib"]) for r in ok) / 1024
             cpu = statistics.median(float(r["cpu_s"]) for r in ok)
             table.append(
-                f"| {w} | {c} | {spread(walls, '{:.2f}')} | {pages} ({detail}) | {eff} | {ratio} | {rss:.0f} | {cpu:.2f} |"
+                f"| {w} | {NAMES.get(c, c)} | {spread(walls, '{:.2f}')} | {pages} ({detail}) | {eff} | {ratio} | {rss:.0f} | {cpu:.2f} |"
             )
             if failed:
                 notes.append(f"- {w}, {c}: {'; '.join(failed)} (left out of the median).")
@@ -147,16 +162,10 @@ def main():
         limit_lines.append(f"- {w}: {pages} pages in {rounds} rounds × {a.delay * 1000:.0f} ms = {secs} s.")
 
     body = "\n".join(table)
-    extra = "\n".join(
-        [
-            "",
-            f"asyncfetch start-up: {a.startup}",
-            f"scale (100,000 pages, zero delay, --state, asyncfetch only): {a.scale}",
-        ]
-    )
+    scale = open(a.scale_file).read().rstrip()
     print(body)
     print("\n".join(notes + [""] + counts))
-    print(extra)
+    print(f"\nasyncfetch start-up: {a.startup}\n\nScale:\n{scale}")
 
     if not a.markdown:
         return
@@ -172,9 +181,10 @@ def main():
         f"{a.runs} run(s) per crawler and workload, taking turns; wall time is the median "
         "(min–max in brackets) of the whole process, from `/usr/bin/time`; pages fetched "
         "counts every request in that run's nginx access log, robots.txt included; peak RSS "
-        "is the largest maximum resident set over the runs. Ratio to wget2 is wall time ÷ "
-        "wget2's (below 1 is faster). CPU is the crawler's user + system time (median); "
-        "the machine has two cores, which nginx shares with the crawler.",
+        "is the largest maximum resident set over the runs. The ratio to wget2 is taken run by run "
+        "(a crawler's wall time ÷ wget2's in the same round; below 1 is faster): its median, with "
+        "min–max. CPU is the crawler's user + system time (median); the machine has two cores, which "
+        f"nginx shares with the crawler. `dotnet tool install` put in place: {a.installed}.",
         "",
         body,
         "",
@@ -189,7 +199,10 @@ def main():
         *counts,
         "",
         f"- asyncfetch start-up: {a.startup}",
-        f"- Scale (100,000 pages, zero delay, `--state`, asyncfetch only): {a.scale}",
+        "",
+        "## Scale: a million pages, a thousand hosts (`SCALE=1`)",
+        "",
+        scale,
         "",
         *findings(),
         "## Machine",
@@ -201,8 +214,10 @@ def main():
         "## Commands",
         "",
         f"Sites: synthetic from `gensite.py` ({a.synthetic}) served by `serve.sh SITE PORT 0.05`; "
-        f"python3-doc HTML ({a.pydoc}) served by `serve.sh SITE PORT 0`. Each crawler runs in an "
-        "empty scratch directory, wrapped as `/usr/bin/time -f '%e %M %U %S' timeout --foreground -k 5 $TIMEOUT …`:",
+        + "; ".join(f"{name} HTML ({path})" for name, path in (d.split("=", 1) for d in a.docs))
+        + " served by `serve.sh SITE PORT 0`. Each crawler runs in an "
+        "empty scratch directory, wrapped as `/usr/bin/time -f '%e %M %U %S' timeout --foreground -k 5 $TIMEOUT …` "
+        + ("(the JIT row runs the asyncfetch command with the `any` package's binary):" if a.jit == "yes" else ":"),
         "",
         "```sh",
         a.commands.strip(),

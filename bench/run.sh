@@ -3,170 +3,49 @@
 #
 # usage: bash bench/run.sh
 # env:   RUNS=3            runs per crawler and workload (the median is reported)
-#        ASYNCFETCH=PATH   use this binary instead of building src/AsyncFetcher.Cli
+#        ASYNCFETCH=PATH   use this binary instead of packing and installing the dotnet tool
+#        ASYNCFETCH_JIT=PATH  with ASYNCFETCH: the JIT build for its row (none by default)
+#        JIT=0             leave out the JIT build's row (the `any` package, what platforms
+#                          without a Native AOT package install)
 #        SHARED=DIR        folder holding benchsite/ (default: <repo>/../shared)
 #        TIMEOUT=300       seconds before one crawl is killed and marked failed
 #        QUIET_WAIT=60     seconds to wait for other CPU load to settle before each run
-#        SCALE=1           also run the 100,000-page --state workload (asyncfetch only)
+#        SCALE=1           also run bench/scale.sh (a million pages, a thousand hosts; its own knobs)
 #        SITES=DIR         cache of generated sites (default /var/tmp/asyncfetch-bench;
-#                          the SCALE site is 800 MB and takes minutes to write or delete)
+#                          the SCALE sites are GBs and take minutes to write or delete)
 # Writes docs/performance.md and keeps raw results and logs in bench/out/last/.
 set -euo pipefail
-
-repo=$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)
-SHARED=${SHARED:-$repo/../shared}
-[ -x "$SHARED/benchsite/serve.sh" ] || { echo "no benchsite kit in $SHARED/benchsite: set SHARED=DIR" >&2; exit 2; }
-benchsite=$(cd "$SHARED/benchsite" && pwd)
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RUNS=${RUNS:-3}
-TIMEOUT=${TIMEOUT:-300}
 QUIET_WAIT=${QUIET_WAIT:-60}
 SCALE=${SCALE:-0}
-SITES=${SITES:-/var/tmp/asyncfetch-bench}
+JIT=${JIT:-1}
 DELAY=0.05
 PAGES=1000 LINKS=10 BYTES=8000
-SCALE_PAGES=100000 SCALE_CONC=100
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "RUNS must be a positive integer, got '$RUNS'" >&2; exit 2; }
 
-out=$repo/bench/out
-last=$out/last
-work=$(mktemp -d /tmp/asyncfetch-bench.XXXXXX)
-nginx_runs=()
-policy_rc_created=0
-scale_pid=""
-
-log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
-
-cleanup() {
-  local r pid
-  # A background job ignores Ctrl+C, so the scale crawl is stopped here (timeout
-  # passes the TERM on to asyncfetch).
-  if [ -n "$scale_pid" ]; then kill "$scale_pid" 2>/dev/null || true; fi
-  for r in "${nginx_runs[@]}"; do
-    pid=$(cat "$r/nginx.pid" 2>/dev/null) || continue
-    kill "$pid" 2>/dev/null || true
-    # nginx deletes its pid file on exit; kill -0 would also see a not-yet-reaped zombie.
-    for _ in $(seq 50); do [ -e "$r/nginx.pid" ] || break; sleep 0.1; done
-    rm -rf "$r"
-  done
-  if [ "$policy_rc_created" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# ---------------------------------------------------------------- packages
-packages=(nginx libnginx-mod-http-echo wget2 python3-scrapy python3-doc time hyperfine clang zlib1g-dev)
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-missing=()
-for p in "${packages[@]}"; do installed "$p" || missing+=("$p"); done
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]}"
-  # The benchmark starts its own nginx per site; a policy-rc.d keeps the package
-  # from starting (and needing) the default nginx service on port 80.
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-    policy_rc_created=1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  # Package lists are refreshed only when an install fails (say, on a fresh image).
-  if ! apt-get install -y "${missing[@]}" >"$work/apt.log" 2>&1; then
-    apt-get update >>"$work/apt.log" 2>&1
-    needed=()
-    for p in "${missing[@]}"; do [ "$p" = hyperfine ] || needed+=("$p"); done
-    if [ ${#needed[@]} -gt 0 ] && ! apt-get install -y "${needed[@]}" >>"$work/apt.log" 2>&1; then
-      cat "$work/apt.log" >&2; exit 1
-    fi
-    # hyperfine only sharpens the start-up figure; without it the script times a loop.
-    if [[ " ${missing[*]} " == *" hyperfine "* ]]; then
-      apt-get install -y hyperfine >>"$work/apt.log" 2>&1 || log "hyperfine unavailable; timing start-up with date"
-    fi
-  fi
-  if [ "$policy_rc_created" = 1 ]; then rm -f /usr/sbin/policy-rc.d; policy_rc_created=0; fi
-fi
-
+install_packages
 rm -rf "$last"
 mkdir -p "$last/logs"
-
-# ---------------------------------------------------------------- asyncfetch
-af_reason=""
-if [ -n "${ASYNCFETCH:-}" ]; then
-  # Crawls run in scratch directories, so a relative path is made absolute here.
-  if [[ $ASYNCFETCH == */* ]]; then AF=$(realpath "$ASYNCFETCH"); else AF=$(command -v "$ASYNCFETCH" || echo "$ASYNCFETCH"); fi
-else
-  AF=$out/asyncfetch/asyncfetch
-  log "building asyncfetch (Release)"
-  if ! command -v dotnet >/dev/null; then
-    af_reason="dotnet SDK not installed"
-  elif ! dotnet publish "$repo/src/AsyncFetcher.Cli" -c Release -r linux-x64 -o "$out/asyncfetch" >"$last/build.log" 2>&1; then
-    af_reason="build failed (bench/out/last/build.log)"
-  fi
-fi
-if [ -z "$af_reason" ]; then
-  if [ ! -x "$AF" ]; then
-    af_reason="no binary at $AF"
-  elif ! af_help=$(timeout 30 "$AF" --help 2>&1); then
-    af_reason="'asyncfetch --help' failed"
-  elif ! grep -qw crawl <<<"$af_help"; then
-    af_reason="no crawl command yet ('--help' does not list it)"
-  fi
-fi
-if [ -n "$af_reason" ]; then log "asyncfetch: n/a ($af_reason)"; fi
-
-# ---------------------------------------------------------------- sites
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-# serve SITE DELAY -> sets $port and $access (the access log of the new nginx)
-serve() {
-  local site=$1 delay=$2 run=""
-  for _ in 1 2 3; do
-    port=$(free_port)
-    if run=$("$benchsite/serve.sh" "$site" "$port" "$delay" 2>>"$work/serve.log"); then break; fi
-    run=""
-  done
-  [ -n "$run" ] || { cat "$work/serve.log" >&2; echo "could not start nginx for $site" >&2; exit 1; }
-  nginx_runs+=("$run")
-  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-  access=$run/access.log
-}
-
-# gen_site PAGES -> sets $site_dir and $site_pages (gensite.py's count). Sites are kept in
-# $SITES, keyed by their parameters and gensite.py's hash, because writing (and
-# deleting) the 100,000-page one takes minutes; .pages marks a finished site.
-gen_site() {
-  local key lock
-  key="pages$1-links$LINKS-bytes$BYTES-$(sha1sum "$benchsite/gensite.py" | cut -c1-12)"
-  site_dir=$SITES/$key
-  mkdir -p "$SITES"
-  chmod 755 "$SITES"  # nginx workers run unprivileged
-  # Other checkouts on this machine share the cache: one writer at a time.
-  exec {lock}>"$SITES/.lock"
-  flock "$lock"
-  if [ ! -s "$site_dir/.pages" ]; then
-    log "generating the synthetic site ($1 pages) in $site_dir"
-    rm -rf "$site_dir"
-    mkdir -m 755 "$site_dir"
-    python3 "$benchsite/gensite.py" "$site_dir" --pages "$1" --links "$LINKS" --bytes "$BYTES" >"$site_dir/.pages.tmp"
-    mv "$site_dir/.pages.tmp" "$site_dir/.pages"
-  fi
-  exec {lock}>&-
-  site_pages=$(cat "$site_dir/.pages")
-}
+build_tools
+if [ "$JIT" = 0 ]; then AF_JIT=""; fi
 
 gen_site "$PAGES"
 synth=$site_dir synth_pages=$site_pages
 serve "$synth" "$DELAY"
 synth_port=$port synth_log=$access
 
-pydoc=""
-for d in /usr/share/doc/python3/html /usr/share/doc/python3-doc/html /usr/share/doc/python3.*/html; do
-  if [ -e "$d/index.html" ]; then pydoc=$(readlink -f "$d"); break; fi
-done
-[ -n "$pydoc" ] || { echo "python3-doc HTML not found under /usr/share/doc" >&2; exit 1; }
-# Read the docs once so the first measured crawl does not pay for a cold page cache.
-find -L "$pydoc" -type f -exec cat {} + >/dev/null
+# Two real documentation trees of different shapes: python3-doc (about 530 pages, some of them
+# megabytes) and postgresql-doc (about 1,170 pages of 7 KB median).
+doc_tree python3-doc /usr/share/doc/python3/html /usr/share/doc/python3-doc/html /usr/share/doc/python3.*/html
+pydoc=$doc_dir
 serve "$pydoc" 0
 pydoc_port=$port pydoc_log=$access
+doc_tree postgresql-doc /usr/share/doc/postgresql-doc-*/html
+pgdoc=$doc_dir
+serve "$pgdoc" 0
+pgdoc_port=$port pgdoc_log=$access
 
 # ---------------------------------------------------------------- workloads
 # ideal.py prints: pages rounds limit_seconds
@@ -177,6 +56,7 @@ workloads=(
   "synthetic c=10|http://127.0.0.1:$synth_port/index.html|10|$synth_log"
   "synthetic c=100|http://127.0.0.1:$synth_port/index.html|100|$synth_log"
   "python3-doc c=10|http://127.0.0.1:$pydoc_port/index.html|10|$pydoc_log"
+  "postgresql-doc c=10|http://127.0.0.1:$pgdoc_port/index.html|10|$pgdoc_log"
 )
 
 # The command line of one crawler; every one: same host, unlimited depth, <a href>
@@ -186,12 +66,14 @@ crawler_cmd() {
   # shellcheck disable=SC2054  # the commas belong to --ignore-tags
   case $crawler in
     # -O /dev/null: wget2 parses links from memory, so nothing is written;
-    # --ignore-tags: follow <a href> only, like the others (no img/css/js requisites).
+    # --ignore-tags: follow <a href> only, like the others (no img/css/js requisites, no
+    # <object>/<embed>: postgresql-doc draws a few figures with <object data="x.svg">).
     wget2) cmd=(wget2 -r -l inf -O /dev/null --max-threads "$n" -q --robots=on
-                --ignore-tags=img,link,script --no-hsts --no-hpkp --no-ocsp "$url") ;;
+                --ignore-tags=img,link,script,object,embed --no-hsts --no-hpkp --no-ocsp "$url") ;;
     scrapy) cmd=(scrapy runspider -L ERROR "$repo/bench/scrapy_bench.py" -a "start_url=$url"
                  -s "CONCURRENT_REQUESTS=$n" -s "CONCURRENT_REQUESTS_PER_DOMAIN=$n") ;;
     asyncfetch) cmd=("$AF" crawl "$url" --max "$n" --depth 1000 --quiet --output /dev/null) ;;
+    asyncfetch-jit) cmd=("$AF_JIT" crawl "$url" --max "$n" --depth 1000 --quiet --output /dev/null) ;;
   esac
 }
 
@@ -269,6 +151,7 @@ run_one() {
 
 crawlers=(wget2 scrapy)
 if [ -z "$af_reason" ]; then crawlers+=(asyncfetch); fi
+if [ -z "$af_reason" ] && [ -n "$AF_JIT" ]; then crawlers+=(asyncfetch-jit); fi
 for spec in "${workloads[@]}"; do
   IFS='|' read -r w url n access <<<"$spec"
   # Crawlers take turns run by run so drift on the machine spreads over all of them.
@@ -278,66 +161,51 @@ for spec in "${workloads[@]}"; do
 done
 
 # ---------------------------------------------------------------- start-up
-# Native AOT (what `publish -r linux-x64` builds) against ReadyToRun (`-p:PublishAot=false`), on
-# `--help` and on a one-page crawl of the zero-delay python3-doc server (start-up, host, HTTP
-# pipeline, one request, exit). The ReadyToRun build is made only when this script built asyncfetch.
+# The installed tool (Native AOT on linux-x64) and the JIT build (the `any` package), on `--help`
+# and on a one-page crawl of the zero-delay python3-doc server (start-up, host, HTTP pipeline, one
+# request, exit).
 startup="n/a ($af_reason)"
 # Measured whenever the binary starts, even before it can crawl (then it says so).
 if command -v "$AF" >/dev/null && timeout 30 "$AF" --help >/dev/null 2>&1; then
-  builds=("native-aot|$AF")
-  if [ -z "${ASYNCFETCH:-}" ] && dotnet publish "$repo/src/AsyncFetcher.Cli" -c Release -r linux-x64 -p:PublishAot=false \
-       -o "$out/asyncfetch-r2r" >"$last/build-r2r.log" 2>&1; then
-    builds+=("ready-to-run|$out/asyncfetch-r2r/asyncfetch")
-  fi
+  builds=("installed tool ($af_kind)|$AF")
+  if [ -n "$AF_JIT" ]; then builds+=("any package (JIT)|$AF_JIT"); fi
   startup=""
   for b in "${builds[@]}"; do
     IFS='|' read -r label bin <<<"$b"
+    tag=$(tr -c 'a-zA-Z0-9\n' '_' <<<"$label")
     one_page="$bin crawl http://127.0.0.1:$pydoc_port/index.html --max 1 --depth 0 --no-robots --quiet --output /dev/null"
     if [ -n "$af_reason" ]; then one_page=""; fi
     if command -v hyperfine >/dev/null; then
-      hyperfine -N --warmup 3 --runs 20 --export-json "$last/startup-$label.json" "$bin --help" ${one_page:+"$one_page"} \
-        >"$last/logs/startup-$label.out" 2>&1
+      wait_quiet
+      hyperfine -N --warmup 3 --runs 20 --export-json "$last/startup-$tag.json" "$bin --help" ${one_page:+"$one_page"} \
+        >"$last/logs/startup-$tag.out" 2>&1
       startup+=$(python3 -c 'import json, sys; rs = json.load(open(sys.argv[1]))["results"]
 names = ["`--help`", "one-page crawl"]
-print("; ".join("%s %s %.1f ms ± %.1f ms" % (sys.argv[2], n, r["mean"] * 1000, r["stddev"] * 1000) for n, r in zip(names, rs)), end="")' \
-        "$last/startup-$label.json" "$label")
+print("; ".join("%s %.1f ms (%.1f–%.1f)" % (n, r["median"] * 1000, r["min"] * 1000, r["max"] * 1000) for n, r in zip(names, rs)), end="")' \
+        "$last/startup-$tag.json")
+      startup="$startup [$label]"
     else
       "$bin" --help >/dev/null 2>&1
       t0=$(date +%s%N)
       for _ in $(seq 10); do "$bin" --help >/dev/null 2>&1; done
       t1=$(date +%s%N)
-      startup+="$label \`--help\` $(( (t1 - t0) / 10000000 )) ms (mean of 10, date +%s%N; hyperfine not installed)"
+      startup+="\`--help\` $(( (t1 - t0) / 10000000 )) ms (mean of 10, date +%s%N; hyperfine not installed) [$label]"
     fi
     startup+=" · "
   done
-  startup="${startup% · } (hyperfine, 20 runs after 3 warm-ups)"
+  startup="${startup% · } (hyperfine: median (min–max) of 20 runs after 3 warm-ups)"
   if [ -n "$af_reason" ]; then startup="$startup; the binary has no crawl command yet, so this is the start-up of the skeleton"; fi
 fi
 
 # ---------------------------------------------------------------- scale (SCALE=1)
-scale="skipped (set SCALE=1)"
+scale_md=$last/scale.md
+echo "Skipped: run with \`SCALE=1\` (\`bench/scale.sh\`)." >"$scale_md"
 if [ "$SCALE" = 1 ]; then
   if [ -n "$af_reason" ]; then
-    scale="n/a ($af_reason)"
+    echo "n/a ($af_reason)" >"$scale_md"
   else
-    gen_site "$SCALE_PAGES"
-    serve "$site_dir" 0
-    before=$(wc -l <"$access")
-    cwd=$(mktemp -d "$work/cwd.XXXXXX")
-    set +e
-    # Records go to a scratch file, not /dev/null: with --state the output is reopened
-    # and cut back to the last checkpoint on resume, which /dev/null refuses (EINVAL).
-    (cd "$cwd" && exec timeout --foreground -k 5 "$((TIMEOUT * 20))" "$AF" crawl "http://127.0.0.1:$port/index.html" \
-       --max "$SCALE_CONC" --depth $((SCALE_PAGES + 1)) --quiet --output "$cwd/records.jsonl" --state "$cwd/state") \
-       >"$last/logs/scale.out" 2>&1 &
-    scale_pid=$!
-    python3 "$repo/bench/scale_sample.py" "$scale_pid" "$access" "$before" >"$last/scale-samples.tsv"
-    wait "$scale_pid"; rc=$?
-    scale_pid=""
-    set -e
-    rm -rf "$cwd"
-    scale=$(python3 "$repo/bench/scale_sample.py" --summary "$last/scale-samples.tsv" "$rc" "$((site_pages + 1))")
-    if [ "$rc" != 0 ]; then scale="$scale; asyncfetch said: $(head -n 1 "$last/logs/scale.out")"; fi
+    # scale.sh takes the tool just installed; its own knobs (SCALE_PAGES, HOSTS, ...) pass through.
+    ASYNCFETCH=$AF bash "$repo/bench/scale.sh" "$scale_md" || echo "bench/scale.sh failed (exit $?); see bench/out/scale/" >>"$scale_md"
   fi
 fi
 
@@ -361,10 +229,11 @@ python3 "$repo/bench/report.py" "$results" \
   --runs "$RUNS" --delay "$DELAY" \
   --synthetic "$PAGES pages, $LINKS links, $BYTES bytes; gensite.py prints $synth_pages" \
   --expected "synthetic=$((synth_pages + 1))" \
-  --pydoc "$pydoc" \
+  --docs "python3-doc=$pydoc" --docs "postgresql-doc=$pgdoc" \
   --ideal "synthetic c=10=$ideal10" --ideal "synthetic c=100=$ideal100" \
   --asyncfetch "${af_reason:-ok}" \
-  --startup "$startup" --scale "$scale" \
+  --startup "$startup" --scale-file "$scale_md" \
+  --installed "$af_kind" --jit "$([ -n "$AF_JIT" ] && echo yes || echo no)" \
   --commands "$commands" \
   --versions "wget2 $(wget2 --version 2>/dev/null | head -1 | awk '{print $3}'); $(scrapy version 2>/dev/null); nginx $(nginx -v 2>&1 | sed 's#.*/##'); asyncfetch $af_version" \
   --markdown "$repo/docs/performance.md"

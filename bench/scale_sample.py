@@ -90,15 +90,18 @@ def summary(path, rc, expected):
     t_first = crossing(rows, 1)
     t_10, t_90, t_end = crossing(rows, tenth), crossing(rows, total - tenth), crossing(rows, total)
 
-    def window(a, b):
-        rate = tenth / (b - a) if b > a else float("nan")
-        rss = max((r[2] for r in live if a <= r[0] <= b), default=0) / 1024
-        return f"{rate:,.0f} pages/s, RSS {rss:.0f} MiB"
+    def rate(a, b):
+        return tenth / (b - a) if b > a else float("nan")
 
-    check = "" if int(total) == expected else f", expected {expected}"
+    def window(a, b):
+        rss = max((r[2] for r in live if a <= r[0] <= b), default=0) / 1024
+        return f"{rate(a, b):,.0f} pages/s, RSS {rss:.0f} MiB"
+
+    check = "" if int(total) == expected else f", expected {expected:,}"
     return (
-        f"{int(total)} requests{check} in {t_end:.1f} s (exit {rc}); "
-        f"first tenth: {window(t_first, t_10)}; last tenth: {window(t_90, t_end)}; "
+        f"{int(total):,} requests{check} in {t_end:.1f} s (exit {rc}); "
+        f"first tenth: {window(t_first, t_10)}; last tenth: {window(t_90, t_end)} "
+        f"({rate(t_90, t_end) / rate(t_first, t_10):.0%} of the first tenth's pages/s); "
         f"peak RSS {rows[-1][3] / 1024:.0f} MiB"
     )
 

@@ -110,6 +110,26 @@ public sealed class CrawlOptions
     /// <summary>Write each 2xx body under this directory in a mirror layout (<c>--save</c>); empty means not saved.</summary>
     public string Save { get; set; } = "";
 
+    // Safe on the open web: slow servers, huge pages, private networks, secrets in URLs.
+
+    /// <summary>
+    /// The slowest a response may arrive once it has started, as SIZE/DURATION (<c>--min-rate</c>, like curl's
+    /// --speed-limit/--speed-time): fewer bytes than SIZE in any DURATION ends the attempt as "too slow"; 0 = no minimum.
+    /// </summary>
+    public string MinRate { get; set; } = "1KiB/10s";
+
+    /// <summary>The most links one page adds to the crawl (<c>--max-links-per-page</c>); later ones are counted, not followed. 0 = no limit.</summary>
+    public int MaxLinksPerPage { get; set; } = 10_000;
+
+    /// <summary>Connect to loopback, private, link-local and other non-public addresses too (<c>--allow-private</c>); otherwise only a seed's own network is allowed.</summary>
+    public bool AllowPrivate { get; set; }
+
+    /// <summary>Send the user and password of a seed URL (<c>http://user:pw@host/</c>) as HTTP Basic authentication to its origin (<c>--send-url-credentials</c>).</summary>
+    public bool SendUrlCredentials { get; set; }
+
+    /// <summary><see cref="MinRate"/> parsed; <see cref="TransferRate.None"/> when it does not parse (the validator reports that).</summary>
+    public TransferRate MinimumRate => TransferRate.TryParse(MinRate, out var rate) ? rate.Value : TransferRate.None;
+
     /// <summary>The per-host limit in force: <see cref="MaxPerHost"/>, or <see cref="Max"/> when unset.</summary>
     public int EffectiveMaxPerHost => MaxPerHost > 0 ? Math.Min(MaxPerHost, Max) : Max;
 

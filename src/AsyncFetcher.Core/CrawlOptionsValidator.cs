@@ -104,6 +104,12 @@ public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
                 }
             }
         }
+        // Safe on the open web: slow servers and huge pages.
+        if (!TransferRate.TryParse(options.MinRate, out _))
+        {
+            errors.Add($"--min-rate must be SIZE/DURATION such as 1KiB/10s, or 0 for none (got '{options.MinRate}')");
+        }
+        Range("--max-links-per-page", options.MaxLinksPerPage, 0, int.MaxValue);
         // Distributed crawl: a frontier shared by several processes.
         if (options.Lease < TimeSpan.FromSeconds(1) || options.Lease > TimeSpan.FromDays(1))
         {

@@ -19,12 +19,15 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddFrontier();
         services.AddCrawlerHttpClient();
+        services.TryAddSingleton<UrlCredentials>();
         services.AddSingleton(sp => new Fetcher(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(ResilienceSetup.ClientName),
             sp.GetRequiredService<IOptions<CrawlOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<HostCircuits>(),
-            sp.GetRequiredService<BodyStore>()));
+            sp.GetRequiredService<BodyStore>(),
+            sp.GetRequiredService<ConnectionGuard>(),
+            sp.GetRequiredService<UrlCredentials>()));
         services.AddSingleton<CrawlEngine>();
         return services;
     }

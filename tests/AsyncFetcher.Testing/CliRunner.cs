@@ -28,12 +28,17 @@ public static class CliRunner
         return process;
     }
 
+    /// <summary>The program and leading arguments that run the binary, for a test that must start it from a script (in a network namespace).</summary>
+    public static IReadOnlyList<string> Command()
+    {
+        var published = Environment.GetEnvironmentVariable("ASYNCFETCH_BIN");
+        return !string.IsNullOrEmpty(published) ? [published] : ["dotnet", Path.Combine(AppContext.BaseDirectory, "asyncfetch.dll")];
+    }
+
     private static ProcessStartInfo StartInfo(IEnumerable<string> args, IDictionary<string, string>? environment, string? workingDirectory,
         IReadOnlyList<string>? wrapper)
     {
-        var published = Environment.GetEnvironmentVariable("ASYNCFETCH_BIN");
-        string[] command = !string.IsNullOrEmpty(published) ? [published] : ["dotnet", Path.Combine(AppContext.BaseDirectory, "asyncfetch.dll")];
-        string[] line = [.. wrapper ?? [], .. command];
+        string[] line = [.. wrapper ?? [], .. Command()];
         var info = new ProcessStartInfo(line[0]);
         foreach (var arg in line.Skip(1).Concat(args))
         {

@@ -58,7 +58,11 @@ public static class EngineHarness
         Depth = 0,
         Retries = retries,
         RetryDelay = retryDelay,
+        // Long enough that no attempt timeout ever fires unless a test advances the clock that far.
         Timeout = TimeSpan.FromHours(1),
+        // No minimum rate: these tests jump the clock by whole backoffs and pauses, which could land while a
+        // small response is between its first byte and its end (SlowServerTests test the minimum rate).
+        MinRate = "0",
         Robots = false,
     };
 

@@ -73,10 +73,18 @@ public sealed class RawHttpServer : IAsyncDisposable
                 await stream.FlushAsync(stop.Token);
                 client.Client.Shutdown(SocketShutdown.Send);
             }
-            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
             {
             }
         }
+    }
+
+    /// <summary>Ends the connection with a reset (RST) instead of a graceful close, as a crashing server does.</summary>
+    public static void Reset(Stream stream)
+    {
+        var socket = ((NetworkStream)stream).Socket;
+        socket.LingerState = new LingerOption(true, 0);
+        socket.Close();
     }
 
     private static bool EndsWithBlankLine(List<byte> head) =>

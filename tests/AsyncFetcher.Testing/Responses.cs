@@ -14,11 +14,11 @@ public static class Responses
         return Task.CompletedTask;
     }
 
-    /// <summary>Answers with an empty HTML page titled <paramref name="title"/>.</summary>
-    public static Task Html(HttpContext context, string title)
+    /// <summary>Answers with an HTML page titled <paramref name="title"/>, with <paramref name="body"/> in its body.</summary>
+    public static Task Html(HttpContext context, string title, string body = "")
     {
         ArgumentNullException.ThrowIfNull(context);
         context.Response.ContentType = "text/html; charset=utf-8";
-        return context.Response.WriteAsync(LocalSite.Html(title, ""), context.RequestAborted);
+        return context.Response.WriteAsync(LocalSite.Html(title, body), context.RequestAborted);
     }
 }

@@ -42,7 +42,7 @@ internal sealed class CrawlFlags
         Add("--delay", nameof(CrawlOptions.Delay), FlagKind.Duration, "Minimum time between two requests to one host");
         Add("--max-redirects", nameof(CrawlOptions.MaxRedirects), FlagKind.Int, "Redirects followed for one URL");
         Add("--follow-nofollow", nameof(CrawlOptions.FollowNofollow), FlagKind.Switch, "Also follow links marked rel=\"nofollow\"");
-        Add("--max-body", nameof(CrawlOptions.MaxBody), FlagKind.Size, "Largest body read: bytes, or 512KiB, 10MiB; longer bodies are cut and marked truncated");
+        Add("--max-body", nameof(CrawlOptions.MaxBody), FlagKind.Size, "Largest body read: bytes, or 512KiB, 10MiB; longer bodies are cut and marked truncated. Memory: at most this per page in flight with a Content-Length, up to twice it without one (the buffer grows)");
         Add("--grace", nameof(CrawlOptions.Grace), FlagKind.Duration, "After Ctrl+C, time in-flight requests get to finish before they are cancelled");
         Add("--output", nameof(CrawlOptions.Output), FlagKind.Text, "Write records to FILE; empty or - = standard output", "-o", helpName: "file");
         Add("--format", nameof(CrawlOptions.Format), FlagKind.Format, "Record format: jsonl (a JSON object per line) or csv (RFC 4180, with a header row)");
@@ -59,6 +59,11 @@ internal sealed class CrawlFlags
         Add("--breaker-min-attempts", nameof(CrawlOptions.BreakerMinimumThroughput), FlagKind.Int, "Attempts to a host within the sampling window before its breaker may open (2 or more)");
         Add("--breaker-pause", nameof(CrawlOptions.BreakerDuration), FlagKind.Duration, "How long an open breaker pauses a host; its URLs wait, then one probe tests it");
         Add("--save", nameof(CrawlOptions.Save), FlagKind.Text, "Write each 2xx body under DIR, as DIR/host[_port]/path (index.html for directory URLs)", helpName: "dir");
+        // Safe on the open web: slow servers, huge pages, private networks, secrets in URLs.
+        Add("--min-rate", nameof(CrawlOptions.MinRate), FlagKind.Rate, "Slowest a response may arrive once started, as SIZE/DURATION like curl's --speed-limit/--speed-time: less is \"too slow\" (not retried); 0 = no minimum");
+        Add("--max-links-per-page", nameof(CrawlOptions.MaxLinksPerPage), FlagKind.Int, "Most links one page adds to the crawl; the rest are counted in the record's note and the summary, not followed; 0 = no limit");
+        Add("--allow-private", nameof(CrawlOptions.AllowPrivate), FlagKind.Switch, "Also connect to loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16), CGNAT and other non-public addresses; by default only a seed's own network is allowed");
+        Add("--send-url-credentials", nameof(CrawlOptions.SendUrlCredentials), FlagKind.Switch, "Send the user:password of a seed URL as HTTP Basic authentication to its origin (never written out: records show user:***@)");
         // Distributed crawl: a frontier shared by several processes.
         Add("--frontier", nameof(CrawlOptions.Frontier), FlagKind.Text, "Share the crawl with other workers through redis://host:port/db; none = the frontier is in this process", helpName: "url");
         Add("--crawl-id", nameof(CrawlOptions.CrawlId), FlagKind.Text, "Name of the shared crawl; workers with the same id share it", helpName: "name");
@@ -195,6 +200,7 @@ internal sealed class CrawlFlags
             FlagKind.Int or FlagKind.Long => "n",
             FlagKind.Duration => "duration",
             FlagKind.Size => "size",
+            FlagKind.Rate => "size/duration",
             FlagKind.Scope => "host|domain|any",
             FlagKind.Format => "jsonl|csv",
             FlagKind.List => "regex",
@@ -237,6 +243,7 @@ internal sealed class CrawlFlags
         FlagKind.Long => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l.ToString(CultureInfo.InvariantCulture) : null,
         FlagKind.Duration => Units.TryParseDuration(text, out var t) ? t.ToString("c", CultureInfo.InvariantCulture) : null,
         FlagKind.Size => Units.TryParseSize(text, out var s) ? s.ToString(CultureInfo.InvariantCulture) : null,
+        FlagKind.Rate => TransferRate.TryParse(text, out var rate) ? rate.Value.ToString() : null,
         FlagKind.Ratio => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var r) && double.IsFinite(r) ? r.ToString(CultureInfo.InvariantCulture) : null,
         FlagKind.Scope => Enum.TryParse<CrawlScope>(text, ignoreCase: true, out var scope) && Enum.IsDefined(scope) && !char.IsDigit(text[0]) ? scope.ToString() : null,
         FlagKind.Format => Enum.TryParse<OutputFormat>(text, ignoreCase: true, out var format) && Enum.IsDefined(format) && !char.IsDigit(text[0]) ? format.ToString() : null,
@@ -248,6 +255,7 @@ internal sealed class CrawlFlags
         FlagKind.Int or FlagKind.Long => "a whole number",
         FlagKind.Duration => "a duration such as 500ms, 10s, 2m or a number of seconds",
         FlagKind.Size => "a size such as 65536, 512KiB or 10MiB",
+        FlagKind.Rate => "a rate such as 1KiB/10s (SIZE/DURATION), or 0 for none",
         FlagKind.Ratio => "a number such as 0.5",
         FlagKind.Scope => "one of host, domain, any",
         FlagKind.Format => "one of jsonl, csv",
@@ -267,5 +275,6 @@ internal sealed class CrawlFlags
         InverseSwitch,
         List,
         Ratio,
+        Rate,
     }
 }

@@ -44,6 +44,8 @@ internal sealed class ResilienceDemo(int retryDelayMs = 100, bool retryAfter = t
         var options = new CrawlOptions { Retries = 3, RetryDelay = TimeSpan.FromMilliseconds(retryDelayMs), Timeout = TimeSpan.FromSeconds(10) };
         await using var services = DemoServices.Build(options);
         var fetcher = services.GetRequiredService<Fetcher>();
+        // The demo site is on loopback: like a crawl's seed, it allows its own network (ConnectionGuard).
+        fetcher.AddSeed(site.Url("/"));
         output.WriteLine($"--retries {options.Retries} --retry-delay {retryDelayMs}ms: exponential backoff with jitter");
 
         var flaky = await fetcher.FetchAsync(site.Url("/flaky"), keepBody: false, cancellationToken);

@@ -39,6 +39,8 @@ internal sealed class TimeDemo(int realPeriodMs = 100) : IDemo
         var budget = ResilienceSetup.TotalBudget(options);
         await using var services = DemoServices.Build(options, clock);
         var fetcher = services.GetRequiredService<Fetcher>();
+        // The demo site is on loopback: like a crawl's seed, it allows its own network (ConnectionGuard).
+        fetcher.AddSeed(site.Url("/"));
         wall.Restart();
         var fetch = fetcher.FetchAsync(site.Url("/hang"), keepBody: false, cancellationToken);
         await site.Server.WaitUntilAsync(s => s.InFlight > 0, TimeSpan.FromSeconds(5), cancellationToken);

@@ -4,7 +4,6 @@ using AsyncFetcher.Core.Engine;
 using AsyncFetcher.Core.Output;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
@@ -29,7 +28,6 @@ internal static class AotTypeRoots
         .. Options<CrawlOptions>(),
         .. Options<HostOptions>(),
         .. Options<HttpClientFactoryOptions>(),
-        .. Options<HttpStandardResilienceOptions>(),
         .. Options<ConsoleLoggerOptions>(),
         .. Options<ConsoleFormatterOptions>(),
         .. Options<SimpleConsoleFormatterOptions>(),

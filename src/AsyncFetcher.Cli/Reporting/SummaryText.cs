@@ -43,6 +43,10 @@ internal static class SummaryText
         {
             skipped.Add(Counted.Of(outOfScope, "link", "links") + " out of scope");
         }
+        if (report.LinksOverCap is > 0)
+        {
+            skipped.Add(Counted.Of(report.LinksOverCap.Value, "link", "links") + " over --max-links-per-page");
+        }
         Line("skipped", string.Join(Separator, skipped));
         if (report.HostCount > 1)
         {

@@ -38,16 +38,20 @@ internal sealed class CrawlRun
     /// <summary>The one owner of the crawl's decisions.</summary>
     private readonly SchedulerLoop loop;
 
+    /// <summary>Takes each seed in: allows its network, keeps its credentials aside (<see cref="Fetcher.AddSeed"/>).</summary>
+    private readonly Fetcher fetcher;
+
     /// <summary>What each worker runs; it keeps no state of its own, so the workers share it.</summary>
     private readonly Worker worker;
 
     public CrawlRun(Fetcher fetcher, IFrontier frontier, IHostGate hostGate, CrawlOptions options, TimeProvider time, ILogger logger, CrawlStats stats, OutputCursor? output)
     {
         this.options = options;
+        this.fetcher = fetcher;
         gate = new SemaphoreSlim(options.Max, options.Max);
         work = Channel.CreateBounded<Job>(new BoundedChannelOptions(options.Max) { SingleWriter = true });
         loop = new SchedulerLoop(frontier, hostGate, options, time, logger, stats, output, work, events, results.Writer, abort);
-        var extractor = new LinkExtractor(options.FollowNofollow, options.SortQuery, options.MaxUrlLength);
+        var extractor = new LinkExtractor(new LinkRules(options.FollowNofollow, options.SortQuery, options.MaxUrlLength, options.MaxLinksPerPage));
         var robots = new RobotsFetcher(fetcher, options, logger);
         worker = new Worker(fetcher, robots, extractor, gate, stats, logger, work.Reader, events.Writer, abort.Token);
     }
@@ -81,7 +85,8 @@ internal sealed class CrawlRun
         Exception? failure = null;
         try
         {
-            await loop.RunAsync(seeds, stopToken).ConfigureAwait(false);
+            // The fetcher allows each seed's own network and keeps its credentials aside; the crawl sees them masked.
+            await loop.RunAsync(seeds.Select(fetcher.AddSeed), stopToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {

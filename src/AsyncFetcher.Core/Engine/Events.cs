@@ -18,7 +18,8 @@ internal enum JobKind
 }
 
 /// <summary>One fetch handed to a worker by the scheduler loop.</summary>
-internal sealed record Job(JobKind Kind, CrawlRequest Request);
+/// <param name="LastForHost">No other URL of the host was queued when this one was dispatched.</param>
+internal sealed record Job(JobKind Kind, CrawlRequest Request, bool LastForHost = false);
 
 /// <summary>Something the scheduler loop must hear of; posted with <c>TryWrite</c>, which never waits, and read by the loop alone.</summary>
 internal abstract record Event;

@@ -1,4 +1,5 @@
 using AsyncFetcher.Core.Model;
+using AsyncFetcher.Core.Parsing;
 using AsyncFetcher.Core.Scheduling;
 
 namespace AsyncFetcher.Core.Engine;
@@ -27,7 +28,7 @@ internal sealed class RedirectFollower(IFrontier frontier, HostScheduler hosts, 
         var urls = request.Redirect?.Urls ?? [request.Key];
         if (!RedirectRule.TryFollow(urls, location, options, out var target, out var refusal))
         {
-            return (target?.AbsoluteUri ?? location.OriginalString, refusal);
+            return (target?.AbsoluteUri ?? RecordText.Cut(UrlRedaction.RedactText(location.OriginalString)), refusal);
         }
         // A seed that redirects (http → https, a new host) moves its scope with it.
         var isSeed = request.Origin.Depth == 0;

@@ -72,7 +72,9 @@ internal sealed partial class SchedulerLoop
                         pagesDispatched++;
                     }
                     AssertInvariants();
-                    await work.WriteAsync(new Job(JobKind.Page, request), giveUp.Token).ConfigureAwait(false);
+                    // The host's last queued URL: its connection is closed after it, not left idle in the pool.
+                    var last = hosts.Host(request.HostKey).Pending.Count == 0;
+                    await work.WriteAsync(new Job(JobKind.Page, request, last), giveUp.Token).ConfigureAwait(false);
                     break;
             }
         }
@@ -187,6 +189,12 @@ internal sealed partial class SchedulerLoop
             return null;
         }
         using var timer = new CancellationTokenSource(wait, time);
+        if (time.GetUtcNow() >= due.Value)
+        {
+            // The clock moved on between reading it and starting the timer (a jump, or a test's fake clock):
+            // the timer, started late, would wait past the due time.
+            return null;
+        }
         try
         {
             return await events.Reader.ReadAsync(timer.Token).ConfigureAwait(false);

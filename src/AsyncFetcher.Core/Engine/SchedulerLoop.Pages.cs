@@ -28,7 +28,9 @@ internal sealed partial class SchedulerLoop
             Error = response.Error,
             Title = page.Links?.Title,
             Links = page.Links?.LinksFound,
+            Note = page.Links?.Note,
         };
+        stats.AddLinksOverCap(page.Links?.LinksOverCap ?? 0);
 
         if (response.IsRedirect)
         {

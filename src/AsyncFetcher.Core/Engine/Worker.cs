@@ -43,7 +43,7 @@ internal sealed class Worker(
             {
                 done = job.Kind == JobKind.Robots
                     ? await FetchRobotsAsync(job.Request, abort).ConfigureAwait(false)
-                    : await FetchPageAsync(job.Request, abort).ConfigureAwait(false);
+                    : await FetchPageAsync(job.Request, job.LastForHost, abort).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (abort.IsCancellationRequested)
             {
@@ -60,13 +60,13 @@ internal sealed class Worker(
         }
     }
 
-    private async Task<Event> FetchPageAsync(CrawlRequest request, CancellationToken cancellationToken)
+    private async Task<Event> FetchPageAsync(CrawlRequest request, bool lastForHost, CancellationToken cancellationToken)
     {
         FetchResponse response;
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            response = await fetcher.FetchAsync(request.Url, keepBody: false, cancellationToken).ConfigureAwait(false);
+            response = await fetcher.FetchAsync(request.Url, keepBody: false, cancellationToken, closeConnection: lastForHost).ConfigureAwait(false);
         }
         finally
         {

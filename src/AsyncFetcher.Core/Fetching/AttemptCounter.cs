@@ -1,45 +1,91 @@
 namespace AsyncFetcher.Core.Fetching;
 
 /// <summary>
-/// A mutable count carried in a request's options; the resilience pipeline copies the reference to every attempt.
-/// It also notes how each attempt ended, so a record can say why it was retried, and whether one of those
-/// attempts opened the host's circuit, for the crawl's stats.
+/// One fetch's running account, carried in its request's options; the resilience pipeline copies the
+/// reference to every attempt. It counts the attempts, remembers the last real outcome (so a URL that
+/// an open circuit stops is recorded with what the server last did, never "circuit open" in its place)
+/// and knows the fetch's share of its URL's retry budget and total time (a URL held back by a breaker
+/// and tried again later gets only what it had left). It notes how each attempt ended, so a record can
+/// say why it was retried.
 /// </summary>
-internal sealed class AttemptCounter
+internal sealed class AttemptCounter(int carried, int allowed, TimeSpan budget)
 {
     public static readonly HttpRequestOptionsKey<AttemptCounter> Key = new("asyncfetch.attempts");
 
-    /// <summary>How each attempt ended ("503", "timeout", "connection reset"), in order; attempts of one request never overlap.</summary>
+    /// <summary>How each attempt of this fetch ended ("503", "timeout"), in order; attempts of one fetch never overlap.</summary>
     private readonly List<string> outcomes = [];
     private int count;
     private int circuitOpenings;
 
+    /// <summary>Attempts made by this fetch.</summary>
     public int Count => Volatile.Read(ref count);
+
+    /// <summary>Attempts made for the URL before this fetch (before a breaker held it back).</summary>
+    public int Carried { get; } = carried;
+
+    /// <summary>Attempts the URL may make in all: --retries + 1.</summary>
+    public int Allowed { get; } = allowed;
+
+    /// <summary>The time left in the URL's budget (--total-timeout) when this fetch began.</summary>
+    public TimeSpan Budget { get; } = budget;
+
+    /// <summary>True while the URL may make another attempt.</summary>
+    public bool MayRetry => Carried + Count < Allowed;
 
     public int CircuitOpenings => Volatile.Read(ref circuitOpenings);
 
-    /// <summary>Why each retry was made: how every attempt but the last ended.</summary>
-    public IReadOnlyList<string> Retried
+    /// <summary>The status of the last response an attempt got, if the last attempt got one.</summary>
+    public int? LastStatus { get; private set; }
+
+    public string? LastContentType { get; private set; }
+
+    /// <summary>Why the last attempt failed, if it got no response.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>How each attempt of this fetch ended, in order.</summary>
+    public IReadOnlyList<string> Outcomes
     {
         get
         {
             lock (outcomes)
             {
-                return outcomes.Count <= 1 ? [] : outcomes[..^1];
+                return [.. outcomes];
             }
         }
     }
 
     public void Increment() => Interlocked.Increment(ref count);
 
-    /// <summary>Notes how an attempt ended: its status, or the error it failed with.</summary>
-    public void Ended(string outcome)
+    public void CircuitOpened() => Interlocked.Increment(ref circuitOpenings);
+
+    public void Responded(int status, string? contentType)
+    {
+        LastStatus = status;
+        LastContentType = contentType;
+        LastError = null;
+        Ended(status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Why each retry was made, <paramref name="before"/> the fetch included: how every attempt but the last ended.</summary>
+    public IReadOnlyList<string> Retried(IReadOnlyList<string>? before)
+    {
+        IReadOnlyList<string> all = before is { Count: > 0 } ? [.. before, .. Outcomes] : Outcomes;
+        return all.Count <= 1 ? [] : all.Take(all.Count - 1).ToList();
+    }
+
+    public void Failed(string error)
+    {
+        LastStatus = null;
+        LastContentType = null;
+        LastError = error;
+        Ended(error);
+    }
+
+    private void Ended(string outcome)
     {
         lock (outcomes)
         {
             outcomes.Add(outcome);
         }
     }
-
-    public void CircuitOpened() => Interlocked.Increment(ref circuitOpenings);
 }

@@ -12,19 +12,22 @@ namespace AsyncFetcher.Core.Fetching;
 /// </summary>
 /// <remarks>
 /// Why here: a body cut short by the server (connection reset, fewer bytes than Content-Length) or
-/// one that trickles past the attempt timeout must be a failed attempt, retried like a 5xx. Had the
+/// one that stalls past --timeout must be a failed attempt, retried like a 5xx. Had the
 /// fetcher read the body after the pipeline returned the headers, those failures would bypass the
 /// retries; wrapping the whole fetch in a second Polly pipeline would mean two retry layers and two
-/// attempt counts. As the innermost handler, this one sits under the attempt timeout, the circuit
+/// attempt counts. As the innermost handler, this one sits under the attempt's watch (AttemptHandler), the circuit
 /// breaker and the retry of the one standard pipeline: a failed read throws
 /// <see cref="BodyCutShortException"/>, which <see cref="TransientFailures"/> retries. Memory stays
 /// bounded: at most --max-body is held, whatever the response's size.
 /// </remarks>
+/// <para>It also checks what SocketsHttpHandler lets through: a status outside 100-599, and
+/// Content-Length values that disagree or are not numbers (RFC 9112 section 6.3: the framing cannot
+/// be trusted, so the connection is closed, not reused); and it decodes gzip, deflate and brotli
+/// itself (<see cref="ContentDecoding"/>), so a compressed stream cut short is a body cut short.</para>
 internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodyStore store) : DelegatingHandler
 {
     private const int ChunkSize = 64 * 1024;
     private const int MinimumBuffer = 16 * 1024;
-    private const int MaximumUpFront = 1024 * 1024;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -35,6 +38,12 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
         }
         try
         {
+            if (FramingError(response) is { } violation)
+            {
+                // Whatever follows on this connection cannot be told from this response's body: close it.
+                Attempt.Current?.Connection?.Poison();
+                throw new FetchFailureException(violation, transient: false);
+            }
             var save = wanted.Save && response.IsSuccessStatusCode ? store.Begin(request.RequestUri!) : null;
             ReadBody body;
             await using (save)
@@ -43,8 +52,13 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
                 {
                     body = await ReadAsync(response.Content, wanted.KeepAnyType, save, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (e is IOException or HttpRequestException && FetchFailureException.Find(e) is null && !cancellationToken.IsCancellationRequested)
                 {
+                    if (e is HttpIOException { HttpRequestError: HttpRequestError.InvalidResponse } || e.InnerException is HttpIOException { HttpRequestError: HttpRequestError.InvalidResponse })
+                    {
+                        Attempt.Current?.Connection?.Poison();
+                        throw new FetchFailureException(response.Headers.TransferEncodingChunked == true ? "bad chunk" : "bad framing", transient: false, e);
+                    }
                     throw new BodyCutShortException(e);
                 }
                 if (save is not null)
@@ -78,13 +92,14 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
         var mayBeHtml = keepAnyType || declaredHtml || contentType is null;
         // A kept body lives in one array, so its limit is also the largest array .NET allows.
         var limit = mayBeHtml ? Math.Min(options.Value.MaxBody, Array.MaxLength) : options.Value.MaxBody;
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var encoded = content.Headers.ContentEncoding.Count > 0;
+        await using var stream = ContentDecoding.Open(await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), content.Headers.ContentEncoding);
 
         // What may be HTML is kept (it is parsed for links) in a buffer sized from Content-Length when the
         // server sent one (one allocation, no zeroing: the bytes are overwritten by the read), else grown
         // up to the limit; other bodies pass through one pooled chunk and are counted (and saved), not kept.
         var buffer = mayBeHtml
-            ? GC.AllocateUninitializedArray<byte>(InitialSize(content.Headers.ContentLength, limit))
+            ? GC.AllocateUninitializedArray<byte>(InitialSize(encoded ? null : content.Headers.ContentLength, limit))
             : ArrayPool<byte>.Shared.Rent((int)Math.Min(limit, ChunkSize));
         var kept = 0;
         long total = 0;
@@ -137,10 +152,46 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
     }
 
     /// <summary>
-    /// Room for the whole declared body plus the zero-byte read that ends it, 16 KiB to grow from when
-    /// undeclared; never more than 1 MiB up front, so a server that claims a huge length gets memory
-    /// only for the bytes it really sends.
+    /// Why the response's framing cannot be trusted: a status outside 100-599, two different
+    /// Content-Lengths, or one that is not a number (a chunked body ignores Content-Length); null when it can.
+    /// </summary>
+    private static string? FramingError(HttpResponseMessage response)
+    {
+        var status = (int)response.StatusCode;
+        if (status is < 100 or > 599)
+        {
+            return $"status out of range ({status})";
+        }
+        if (response.Headers.TransferEncodingChunked == true || !response.Content.Headers.NonValidated.TryGetValues("Content-Length", out var values))
+        {
+            return null;
+        }
+        string? first = null;
+        foreach (var value in values)
+        {
+            // "Content-Length: 42, 42" is one length written twice (RFC 9110 section 8.6).
+            foreach (var part in value.Split(','))
+            {
+                var length = part.Trim();
+                if (length.Length == 0 || !length.All(char.IsAsciiDigit))
+                {
+                    return "bad framing";
+                }
+                if (first is not null && first != length)
+                {
+                    return "two content-lengths";
+                }
+                first = length;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Room for the whole declared body plus the zero-byte read that ends it, in one allocation, so a
+    /// body with a Content-Length costs its length, never a copy (a server that claims more than it
+    /// sends costs at most --max-body, the bound either way); 16 KiB to grow from when undeclared.
     /// </summary>
     private static int InitialSize(long? contentLength, long limit) =>
-        (int)Math.Min(Math.Min(limit, MaximumUpFront), contentLength is >= 0 ? contentLength.Value + 1 : MinimumBuffer);
+        (int)Math.Min(limit, contentLength is >= 0 ? contentLength.Value + 1 : MinimumBuffer);
 }

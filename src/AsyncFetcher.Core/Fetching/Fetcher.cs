@@ -1,3 +1,7 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Text;
+using AsyncFetcher.Core.Parsing;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 
@@ -9,18 +13,54 @@ namespace AsyncFetcher.Core.Fetching;
 /// body included, is retried there. Redirects come back as responses (the engine follows them, so
 /// every hop is checked against scope and robots). Failures are returned as values.
 /// </summary>
-internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options, TimeProvider time, HostCircuits circuits, Output.BodyStore store)
+/// <remarks>
+/// An open circuit breaker only ever delays a URL. Refused before its first request, or part-way
+/// through its retries, the URL comes back with <see cref="FetchResponse.HoldUntil"/> and the engine
+/// holds it until the pause ends; what it had spent waits here (<see cref="HeldFetch"/>), so when it
+/// is tried again it gets only the rest of its retries and of its --total-timeout. When nothing is
+/// left, its record is what the server last did (a 503, a reset, a timeout), never "circuit open".
+/// </remarks>
+internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options, TimeProvider time, HostCircuits circuits, Output.BodyStore store, ConnectionGuard guard, UrlCredentials credentials)
 {
     private readonly CrawlOptions options = options.Value;
+    private readonly TimeSpan budget = ResilienceSetup.TotalBudget(options.Value);
+    private readonly ConcurrentDictionary<string, HeldFetch> held = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Takes in a seed before the crawl: its host may be on a private network (and its block is then
+    /// allowed), and credentials in it are kept aside. Returns the seed as the crawl records it, with its password redacted.
+    /// </summary>
+    public Uri AddSeed(Uri seed)
+    {
+        guard.AllowSeed(seed);
+        return credentials.Keep(seed);
+    }
 
     /// <param name="keepBody">Keep the body whatever its type, and do not save it (robots.txt); otherwise only HTML is kept, and a 2xx body is saved with --save.</param>
-    public async Task<FetchResponse> FetchAsync(Uri url, bool keepBody, CancellationToken cancellationToken)
+    /// <param name="closeConnection">Ask for the connection to be closed after the response (Connection: close): the host has nothing else queued, so an idle connection would only hold a socket.</param>
+    public async Task<FetchResponse> FetchAsync(Uri url, bool keepBody, CancellationToken cancellationToken, bool closeConnection = false)
     {
-        var counter = new AttemptCounter();
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        var key = url.AbsoluteUri;
+        var before = keepBody ? null : held.TryRemove(key, out var h) ? h : null;
+        var started = time.GetTimestamp();
+        var now = time.GetUtcNow();
+        var left = before is null ? budget : before.Deadline - now;
+        if (before is not null && left <= TimeSpan.Zero)
+        {
+            return Final(before, circuitOpenings: 0);
+        }
+        var counter = new AttemptCounter(before?.Attempts ?? 0, options.Retries + 1, left);
+        using var request = new HttpRequestMessage(HttpMethod.Get, UrlCredentials.Strip(url));
         request.Options.Set(AttemptCounter.Key, counter);
         request.Options.Set(BodyRequest.Key, new BodyRequest(KeepAnyType: keepBody, Save: !keepBody && store.Enabled));
-        var started = time.GetTimestamp();
+        if (closeConnection)
+        {
+            request.Headers.ConnectionClose = true;
+        }
+        if (options.SendUrlCredentials && credentials.Find(url) is { } credential)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credential)));
+        }
         try
         {
             // The pipeline's total timeout (--total-timeout) bounds all attempts, bodies included.
@@ -30,38 +70,67 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
             return new FetchResponse
             {
                 Status = (int)response.StatusCode,
-                ContentType = contentType?.ToString(),
+                ContentType = RecordText.Cut(contentType?.ToString()),
                 Charset = contentType?.CharSet,
                 Location = response.Headers.Location is { } location ? new Uri(url, location) : null,
                 Body = body.Kept,
                 Bytes = body.Length,
                 Truncated = body.Truncated,
                 IsHtml = body.IsHtml,
-                Attempts = counter.Count,
-                Retries = counter.Retried,
+                Attempts = counter.Carried + counter.Count,
+                Retries = counter.Retried(before?.Outcomes),
                 CircuitOpenings = counter.CircuitOpenings,
                 Error = RetryAfter.Exceeded(response, options.MaxRetryAfter, time),
-                Elapsed = time.GetElapsedTime(started),
+                Elapsed = (before?.Elapsed ?? TimeSpan.Zero) + time.GetElapsedTime(started),
             };
         }
-        catch (BrokenCircuitException) when (counter.Count == 0 && !cancellationToken.IsCancellationRequested)
+        catch (BrokenCircuitException) when (!cancellationToken.IsCancellationRequested)
         {
-            // Refused by the host's open circuit before any request was sent: the URL is not
-            // failed, it waits (HoldUntil) until the circuit lets a probe through.
-            var now = time.GetUtcNow();
+            // Refused by the host's open circuit: the URL is not failed, it waits (HoldUntil) until the
+            // circuit lets a probe through, if it has retries and time left by then.
+            var elapsed = (before?.Elapsed ?? TimeSpan.Zero) + time.GetElapsedTime(started);
             var until = circuits.OpenUntil(url) is { } open && open > now ? open : now + options.BreakerDuration;
-            return new FetchResponse { Error = FetchErrors.CircuitOpen, HoldUntil = until, Attempts = 0, Elapsed = time.GetElapsedTime(started) };
+            var attempts = counter.Carried + counter.Count;
+            if (attempts == 0)
+            {
+                return new FetchResponse { Error = FetchErrors.CircuitOpen, HoldUntil = until, Elapsed = elapsed };
+            }
+            var state = new HeldFetch(attempts, elapsed, before?.Deadline ?? now - time.GetElapsedTime(started) + budget,
+                counter.Count > 0 ? counter.LastStatus : before!.LastStatus,
+                counter.Count > 0 ? counter.LastContentType : before!.LastContentType,
+                counter.Count > 0 ? counter.LastError : before!.LastError)
+            {
+                Outcomes = [.. before?.Outcomes ?? [], .. counter.Outcomes],
+            };
+            if (keepBody || attempts >= counter.Allowed || until >= state.Deadline)
+            {
+                return Final(state, counter.CircuitOpenings);
+            }
+            held[key] = state;
+            return new FetchResponse { Error = FetchErrors.CircuitOpen, HoldUntil = until, Elapsed = elapsed, CircuitOpenings = counter.CircuitOpenings };
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return new FetchResponse
             {
                 Error = FetchErrors.Describe(e),
-                Attempts = counter.Count,
-                Retries = counter.Retried,
+                Attempts = counter.Carried + counter.Count,
+                Retries = counter.Retried(before?.Outcomes),
                 CircuitOpenings = counter.CircuitOpenings,
-                Elapsed = time.GetElapsedTime(started),
+                Elapsed = (before?.Elapsed ?? TimeSpan.Zero) + time.GetElapsedTime(started),
             };
         }
     }
+
+    /// <summary>The record of a URL whose last real outcome stands: its breaker pause outlasted its budget.</summary>
+    private static FetchResponse Final(HeldFetch state, int circuitOpenings) => new()
+    {
+        Status = state.LastStatus,
+        ContentType = state.LastContentType,
+        Error = state.LastStatus is null ? state.LastError ?? "timeout" : null,
+        Attempts = state.Attempts,
+        Retries = state.Outcomes.Count <= 1 ? [] : [.. state.Outcomes.Take(state.Outcomes.Count - 1)],
+        Elapsed = state.Elapsed,
+        CircuitOpenings = circuitOpenings,
+    };
 }

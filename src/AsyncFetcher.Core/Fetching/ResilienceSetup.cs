@@ -9,16 +9,28 @@ using Polly;
 namespace AsyncFetcher.Core.Fetching;
 
 /// <summary>
-/// The crawler's one <see cref="HttpClient"/>: a pooled <see cref="SocketsHttpHandler"/> under the
-/// standard resilience pipeline (total timeout → retry with backoff and Retry-After → circuit breaker
-/// → attempt timeout), one pipeline per host (scheme, host and port), all configured from
-/// <see cref="CrawlOptions"/>. Inside it, <see cref="AttemptCountingHandler"/> counts every real
-/// request and <see cref="BodyReadingHandler"/> reads the body as part of the attempt.
+/// The crawler's one <see cref="HttpClient"/>: a pooled <see cref="SocketsHttpHandler"/> under one
+/// resilience pipeline (total timeout → retry with backoff and Retry-After), then a circuit breaker
+/// per host (scheme, host and port: <see cref="HostBreakers"/>), all configured from
+/// <see cref="CrawlOptions"/>. Inside them, <see cref="AttemptHandler"/> counts and watches every real
+/// request and <see cref="BodyReadingHandler"/> reads the body as part of the attempt. Under them,
+/// <see cref="ConnectionGuard"/> opens each connection (refusing private networks) and
+/// <see cref="WireStream"/> watches its bytes.
 /// </summary>
 /// <remarks>
-/// Time: Polly's DI registration builds each pipeline with the <see cref="TimeProvider"/> registered
-/// in the container, so backoff, Retry-After waits, timeouts and the breaker's pause all run on the
-/// injected clock; tests register a FakeTimeProvider and never wait for real.
+/// <para>One layer retries: the pipeline's. SocketsHttpHandler's own re-send of a request whose
+/// connection closed before any response is stopped by <see cref="WireStream"/>, and the handler has no
+/// other; the engine sends a URL again only for a redirect hop or after a breaker held it back, and then
+/// within the same retry budget (<see cref="AttemptCounter"/>).</para>
+/// <para>Why not the standard pipeline selected by authority: it builds all five strategies for every
+/// host (about 13 KB each, kept for the whole crawl: 130 MB for 10,000 hosts), when only the breaker needs
+/// to be per host (about 2 KB); its attempt timeout is <see cref="Attempt"/>'s job here (time without
+/// progress, not time in all), and its rate limiter never had anything to do (the engine bounds
+/// concurrency).</para>
+/// <para>Time: Polly's DI registration builds the pipeline with the <see cref="TimeProvider"/>
+/// registered in the container, and the breakers are built with it too, so backoff, Retry-After waits,
+/// timeouts and the breaker's pause all run on the injected clock; tests register a FakeTimeProvider
+/// and never wait for real.</para>
 /// </remarks>
 internal static class ResilienceSetup
 {
@@ -28,6 +40,7 @@ internal static class ResilienceSetup
     {
         services.TryAddSingleton<HostCircuits>();
         services.TryAddSingleton<BodyStore>();
+        services.TryAddSingleton<ConnectionGuard>();
         var builder = services.AddHttpClient(ClientName)
             .ConfigureHttpClient((sp, client) =>
             {
@@ -35,18 +48,22 @@ internal static class ResilienceSetup
                 client.DefaultRequestHeaders.UserAgent.Clear();
                 client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", options.UserAgent);
                 client.DefaultRequestHeaders.TryAddWithoutValidation("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8");
+                client.DefaultRequestHeaders.TryAddWithoutValidation("Accept-Encoding", ContentDecoding.Accepted);
                 // The pipeline's own timeouts govern; the client's would cut retries short.
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {
                 var options = sp.GetRequiredService<IOptions<CrawlOptions>>().Value;
+                var guard = sp.GetRequiredService<ConnectionGuard>();
                 return new SocketsHttpHandler
                 {
                     AllowAutoRedirect = false,
-                    // gzip, deflate and brotli: Accept-Encoding is sent and bodies arrive decoded, so
-                    // --max-body limits the decoded size (a small compressed bomb stays small).
-                    AutomaticDecompression = DecompressionMethods.All,
+                    // gzip, deflate and brotli are decoded by BodyReadingHandler (ContentDecoding), which
+                    // notices a compressed stream cut short; --max-body limits the decoded size.
+                    AutomaticDecompression = DecompressionMethods.None,
+                    ConnectCallback = guard.ConnectAsync,
+                    PlaintextStreamFilter = (context, _) => ValueTask.FromResult<Stream>(new WireStream(context.PlaintextStream)),
                     MaxConnectionsPerServer = Math.Max(options.EffectiveMaxPerHost, 1),
                     PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                     ConnectTimeout = options.Timeout,
@@ -59,73 +76,55 @@ internal static class ResilienceSetup
             // (which also redact each URI) would only cost time on the hot path.
             .RemoveAllLoggers();
 
-        builder.AddStandardResilienceHandler()
-            .Configure((HttpStandardResilienceOptions resilience, IServiceProvider sp) =>
-                Configure(resilience, sp.GetRequiredService<IOptions<CrawlOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<HostCircuits>()))
-            .SelectPipelineByAuthority();
+        services.TryAddSingleton<HostBreakers>();
+        builder.AddResilienceHandler("pipeline", (pipeline, context) =>
+        {
+            var sp = context.ServiceProvider;
+            Configure(pipeline, sp.GetRequiredService<IOptions<CrawlOptions>>().Value, sp.GetRequiredService<TimeProvider>());
+        });
 
         // Added after the resilience handler, so they sit inside it and take part in every attempt.
-        builder.AddHttpMessageHandler(() => new AttemptCountingHandler());
+        builder.AddHttpMessageHandler(sp => new BreakerHandler(sp.GetRequiredService<HostBreakers>()));
+        builder.AddHttpMessageHandler(sp => new AttemptHandler(sp.GetRequiredService<IOptions<CrawlOptions>>(), sp.GetRequiredService<TimeProvider>()));
         builder.AddHttpMessageHandler(sp => new BodyReadingHandler(sp.GetRequiredService<IOptions<CrawlOptions>>(), sp.GetRequiredService<BodyStore>()));
         return builder;
     }
 
-    public static void Configure(HttpStandardResilienceOptions resilience, CrawlOptions options, TimeProvider time, HostCircuits circuits)
+    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, CrawlOptions options, TimeProvider time)
     {
-        // Only --max requests are ever in flight; the standard limiter (1000 per host) must never refuse one.
-        resilience.RateLimiter.DefaultRateLimiterOptions.PermitLimit = Math.Max(options.Max, 1);
-
         var budget = TotalBudget(options);
-        resilience.TotalRequestTimeout.Timeout = budget;
-        // An attempt cannot outlast the URL's budget (the pipeline rejects an attempt timeout above the total).
-        var attempt = options.Timeout < budget ? options.Timeout : budget;
-        resilience.AttemptTimeout.Timeout = attempt;
-
-        var retry = resilience.Retry;
-        retry.MaxRetryAttempts = Math.Max(options.Retries, 1);
-        retry.BackoffType = DelayBackoffType.Exponential;
-        retry.UseJitter = true;
-        retry.Delay = options.RetryDelay;
-        // A Retry-After longer than --max-retry-after is not waited for: the response goes back as it
-        // is, and the fetcher records why (RetryAfter.Exceeded).
-        retry.ShouldHandle = args => ValueTask.FromResult(
-            options.Retries > 0 &&
-            TransientFailures.IsTransient(args.Outcome) &&
-            !(args.Outcome.Result is { } response && RetryAfter.Exceeded(response, options.MaxRetryAfter, time) is not null));
-        // Replaces the standard Retry-After reader, which measures HTTP dates against the system clock.
-        retry.ShouldRetryAfterHeader = false;
-        retry.DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
-            args.Outcome.Result is { } response && RetryAfter.TryGet(response, time, out var delay) ? delay : null);
-
-        var breaker = resilience.CircuitBreaker;
-        breaker.ShouldHandle = args => ValueTask.FromResult(TransientFailures.IsTransient(args.Outcome));
-        breaker.FailureRatio = options.BreakerFailureRatio;
-        breaker.MinimumThroughput = options.BreakerMinimumThroughput;
-        breaker.BreakDuration = options.BreakerDuration;
-        // The standard options require a sampling window of at least two attempt timeouts.
-        breaker.SamplingDuration = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, attempt.Ticks * 2 + TimeSpan.TicksPerSecond));
-        breaker.OnOpened = args =>
+        pipeline.AddTimeout(new HttpTimeoutStrategyOptions
         {
-            var request = args.Context.GetRequestMessage();
-            circuits.Blocked(request?.RequestUri, args.BreakDuration);
-            if (request is not null && request.Options.TryGetValue(AttemptCounter.Key, out var counter))
-            {
-                counter.CircuitOpened();
-            }
-            return default;
-        };
-        // Half-open lets one probe through; other requests are refused for another break duration.
-        breaker.OnHalfOpened = args =>
+            Timeout = budget,
+            // A URL tried again after a breaker held it back has only what is left of its budget.
+            TimeoutGenerator = args => ValueTask.FromResult(Counter(args.Context.GetRequestMessage()) is { } counter ? counter.Budget : budget),
+        });
+        pipeline.AddRetry(new HttpRetryStrategyOptions
         {
-            circuits.Blocked(args.Context.GetRequestMessage()?.RequestUri, options.BreakerDuration);
-            return default;
-        };
-        breaker.OnClosed = args =>
-        {
-            circuits.Closed(args.Context.GetRequestMessage()?.RequestUri);
-            return default;
-        };
+            MaxRetryAttempts = Math.Max(options.Retries, 1),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = options.RetryDelay,
+            // A Retry-After longer than --max-retry-after is not waited for: the response goes back as it
+            // is, and the fetcher records why (RetryAfter.Exceeded).
+            ShouldHandle = args => ValueTask.FromResult(
+                options.Retries > 0 &&
+                Counter(args.Context.GetRequestMessage())?.MayRetry != false &&
+                TransientFailures.IsTransient(args.Outcome) &&
+                !(args.Outcome.Result is { } response && RetryAfter.Exceeded(response, options.MaxRetryAfter, time) is not null)),
+            // Replaces the standard Retry-After reader, which measures HTTP dates against the system clock.
+            ShouldRetryAfterHeader = false,
+            DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
+                args.Outcome.Result is { } response && RetryAfter.TryGet(response, time, out var delay) ? delay : null),
+        });
     }
+
+    /// <summary>The breaker's sampling window: 30 s, or two --timeout and a second when that is longer.</summary>
+    public static TimeSpan SamplingDuration(CrawlOptions options) =>
+        TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(30).Ticks, options.Timeout.Ticks * 2 + TimeSpan.TicksPerSecond));
+
+    private static AttemptCounter? Counter(HttpRequestMessage? request) =>
+        request is not null && request.Options.TryGetValue(AttemptCounter.Key, out var counter) ? counter : null;
 
     /// <summary>
     /// The budget for one URL across its attempts: --total-timeout, or timeout × (retries + 1) plus,

@@ -18,16 +18,26 @@ internal static class TransientFailures
     public static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
     {
         { Result: { } response } => IsRetryableStatus((int)response.StatusCode),
-        { Exception: TimeoutRejectedException or BodyCutShortException } => true,
+        { Exception: TimeoutRejectedException } => true,
+        { Exception: { } e } when FetchFailureException.Find(e) is { } failure => failure.Transient,
+        { Exception: BodyCutShortException } => true,
         { Exception: HttpRequestException e } => IsTransient(e),
         _ => false,
     };
 
+    /// <summary>
+    /// What the breaker counts against a host: the transient failures, and a server too slow to be
+    /// worth a retry, which still says the host is in trouble.
+    /// </summary>
+    public static bool IsHostFailure(Outcome<HttpResponseMessage> outcome) =>
+        IsTransient(outcome) || FetchFailureException.Find(outcome.Exception)?.Error == FetchErrors.TooSlow;
+
     private static bool IsTransient(HttpRequestException e) => e switch
     {
-        // A name that does not resolve, or a certificate that does not validate, stays that way.
+        // A name that does not resolve, or a certificate that does not validate, stays that way;
+        // so does a server that breaks the protocol (a bad status line or header, headers too large).
         { InnerException: SocketException { SocketErrorCode: SocketError.HostNotFound } } => false,
-        { HttpRequestError: HttpRequestError.SecureConnectionError or HttpRequestError.UserAuthenticationError or HttpRequestError.ConfigurationLimitExceeded } => false,
+        { HttpRequestError: HttpRequestError.SecureConnectionError or HttpRequestError.UserAuthenticationError or HttpRequestError.ConfigurationLimitExceeded or HttpRequestError.InvalidResponse } => false,
         _ => true,
     };
 }

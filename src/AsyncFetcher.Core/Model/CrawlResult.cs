@@ -51,6 +51,9 @@ public sealed record CrawlResult
     /// <summary>When the last response completed.</summary>
     public DateTimeOffset FetchedAt { get; init; }
 
+    /// <summary>What the crawler had to do to the page to keep it, if anything: a charset it could not decode, links over --max-links-per-page. Null otherwise.</summary>
+    public string? Note { get; init; }
+
     /// <summary>The worker that fetched it, in a crawl shared by several processes (<c>--frontier</c>); null otherwise.</summary>
     public string? Worker { get; init; }
 }

@@ -92,4 +92,18 @@ public sealed class CrawlStats
     }
 
     internal void AddHeld() => Interlocked.Increment(ref held);
+
+    // Safe on the open web: slow servers, huge pages, private networks, secrets in URLs.
+    private long linksOverCap;
+
+    /// <summary>Link elements not followed because their page had more than --max-links-per-page.</summary>
+    public long LinksOverCap => Interlocked.Read(ref linksOverCap);
+
+    internal void AddLinksOverCap(int count)
+    {
+        if (count > 0)
+        {
+            Interlocked.Add(ref linksOverCap, count);
+        }
+    }
 }

@@ -8,7 +8,7 @@ public sealed class CsvResultWriter : IResultWriter
 {
     /// <summary>The column names, in order.</summary>
     public static readonly string[] Columns =
-        ["url", "finalUrl", "status", "contentType", "bytes", "elapsedMs", "depth", "parent", "attempts", "redirects", "title", "links", "truncated", "error", "fetchedAt", "worker", "retries"];
+        ["url", "finalUrl", "status", "contentType", "bytes", "elapsedMs", "depth", "parent", "attempts", "redirects", "title", "links", "truncated", "error", "fetchedAt", "worker", "note", "retries"];
 
     private readonly StreamWriter writer;
     private readonly bool ownsStream;
@@ -35,7 +35,7 @@ public sealed class CsvResultWriter : IResultWriter
             result.Url, result.FinalUrl, Format(result.Status), result.ContentType, Format(result.Bytes), Format(result.ElapsedMs),
             Format(result.Depth), result.Parent, Format(result.Attempts), Format(result.Redirects), result.Title, Format(result.Links),
             result.Truncated ? "true" : "false", result.Error, result.FetchedAt.ToString("O", CultureInfo.InvariantCulture), result.Worker,
-            string.Join(';', result.Retries),
+            result.Note, string.Join(';', result.Retries),
         ];
         await writer.WriteLineAsync(string.Join(',', fields.Select(Quote))).ConfigureAwait(false);
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);

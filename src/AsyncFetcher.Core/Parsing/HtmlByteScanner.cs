@@ -1,6 +1,5 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
 using System.Text;
+using static AsyncFetcher.Core.Parsing.HtmlBytes;
 
 namespace AsyncFetcher.Core.Parsing;
 
@@ -22,10 +21,13 @@ namespace AsyncFetcher.Core.Parsing;
 /// state, where "&lt;/script&gt;" does not end the script; AngleSharp enters it only in a few
 /// narrow spellings, and copying its exact rules is not worth it for pages that rare.</para>
 /// </remarks>
-internal ref struct HtmlByteScanner
+internal ref partial struct HtmlByteScanner
 {
     private const int EndOfPage = -1;
     private const int GiveUp = -2;
+
+    // Bytes of a title decoded: room for RecordText.MaxLength characters after references and spaces are folded.
+    private const int MaxTitleBytes = 64 * 1024;
 
     private readonly ReadOnlySpan<byte> html;
     private readonly Encoding encoding;
@@ -56,15 +58,6 @@ internal ref struct HtmlByteScanner
         Script,
         RawText,
         Plaintext,
-    }
-
-    private enum Attribute
-    {
-        None,
-        Href,
-        Rel,
-        Name,
-        Content,
     }
 
     /// <summary>
@@ -135,8 +128,18 @@ internal ref struct HtmlByteScanner
         }
         switch (tag)
         {
+            case Tag.Anchor when href.IsPresent && page.Full:
+                // Past the page's link cap: counted, not decoded.
+                page.OverCap();
+                break;
             case Tag.Anchor when href.IsPresent:
                 page.Anchor(Value(href), rel.IsPresent ? Value(rel) : null);
+                break;
+            case Tag.Link when page.Full:
+                if (href.IsPresent && PageLinksBuilder.IsWalked(rel.IsPresent ? Value(rel) : null))
+                {
+                    page.OverCap();
+                }
                 break;
             case Tag.Link:
                 page.Link(rel.IsPresent ? Value(rel) : string.Empty, href.IsPresent ? Value(href) : null);
@@ -167,7 +170,8 @@ internal ref struct HtmlByteScanner
         var end = SkipRawText(start, "title"u8, out var textEnd);
         if (!page.HasTitle)
         {
-            var raw = html[start..textEnd];
+            // A record keeps RecordText.MaxLength characters of it: decoding more than a bounded prefix would only cost memory.
+            var raw = html[start..Math.Min(textEnd, start + MaxTitleBytes)];
             var text = encoding.GetString(raw);
             page.Title(CharacterReferences.NeedsDecoding(raw) || raw.IndexOf("</"u8) >= 0 ? CharacterReferences.DecodeText(text) : text);
         }
@@ -248,175 +252,6 @@ internal ref struct HtmlByteScanner
         }
     }
 
-    /// <summary>
-    /// Reads the attributes of a tag from just after its name up to and including its '&gt;', and
-    /// returns the index after it; <see cref="EndOfPage"/> if the page ends inside the tag, which
-    /// drops the tag. With <paramref name="capture"/> it records href, rel, name and content.
-    /// </summary>
-    private int ReadAttributes(int i, bool capture, out bool selfClosing)
-    {
-        selfClosing = false;
-        var n = html.Length;
-        while (true)
-        {
-            // Before an attribute name (also after a value, and after a '/' not followed by '>').
-            while (i < n && IsSpace(html[i]))
-            {
-                i++;
-            }
-            if (i >= n)
-            {
-                return EndOfPage;
-            }
-            var c = html[i];
-            if (c == '>')
-            {
-                return i + 1;
-            }
-            if (c == '/')
-            {
-                do
-                {
-                    i++;
-                }
-                while (i < n && html[i] == '/');
-                if (i >= n)
-                {
-                    return EndOfPage;
-                }
-                if (html[i] == '>')
-                {
-                    selfClosing = true;
-                    return i + 1;
-                }
-                continue;
-            }
-
-            // The name's first character is taken whatever it is, '=' and quotes included.
-            var nameStart = i++;
-            while (i < n && !Is(html[i], AttributeNameEndMask))
-            {
-                i++;
-            }
-            if (i >= n)
-            {
-                return EndOfPage;
-            }
-            var attribute = capture ? Claim(html[nameStart..i]) : Attribute.None;
-            c = html[i];
-            if (IsSpace(c))
-            {
-                while (i < n && IsSpace(html[i]))
-                {
-                    i++;
-                }
-                if (i >= n)
-                {
-                    return EndOfPage;
-                }
-                c = html[i];
-            }
-            if (c != '=')
-            {
-                // '>', '/' or the next attribute's name.
-                continue;
-            }
-
-            i++;
-            while (i < n && IsSpace(html[i]))
-            {
-                i++;
-            }
-            if (i >= n)
-            {
-                return EndOfPage;
-            }
-            c = html[i];
-            if (c is (byte)'"' or (byte)'\'')
-            {
-                var close = html[(i + 1)..].IndexOf(c);
-                if (close < 0)
-                {
-                    return EndOfPage;
-                }
-                Set(attribute, new AttributeValue(i + 1, close, (char)c));
-                i += close + 2;
-            }
-            else if (c != '>')
-            {
-                var start = i;
-                while (i < n && !Is(html[i], UnquotedValueEndMask))
-                {
-                    i++;
-                }
-                if (i >= n)
-                {
-                    return EndOfPage;
-                }
-                Set(attribute, new AttributeValue(start, i - start, '>'));
-            }
-        }
-    }
-
-    /// <summary>Which attribute a name is, if it is one we keep and has not been seen on this tag.</summary>
-    private Attribute Claim(ReadOnlySpan<byte> attributeName)
-    {
-        var attribute = attributeName.Length switch
-        {
-            3 when Ascii.EqualsIgnoreCase(attributeName, "rel"u8) => Attribute.Rel,
-            4 when Ascii.EqualsIgnoreCase(attributeName, "href"u8) => Attribute.Href,
-            4 when Ascii.EqualsIgnoreCase(attributeName, "name"u8) => Attribute.Name,
-            7 when Ascii.EqualsIgnoreCase(attributeName, "content"u8) => Attribute.Content,
-            _ => Attribute.None,
-        };
-        if (attribute == Attribute.None)
-        {
-            return Attribute.None;
-        }
-        ref var slot = ref Slot(attribute);
-        if (slot.IsPresent)
-        {
-            return Attribute.None;
-        }
-        slot = AttributeValue.Empty;
-        return attribute;
-    }
-
-    private void Set(Attribute attribute, AttributeValue value)
-    {
-        if (attribute != Attribute.None)
-        {
-            Slot(attribute) = value;
-        }
-    }
-
-    [UnscopedRef]
-    private ref AttributeValue Slot(Attribute attribute)
-    {
-        switch (attribute)
-        {
-            case Attribute.Rel:
-                return ref rel;
-            case Attribute.Name:
-                return ref name;
-            case Attribute.Content:
-                return ref content;
-            default:
-                return ref href;
-        }
-    }
-
-    private readonly string Value(AttributeValue value)
-    {
-        if (value.Length == 0)
-        {
-            return string.Empty;
-        }
-        var raw = html.Slice(value.Start, value.Length);
-        var text = encoding.GetString(raw);
-        return CharacterReferences.NeedsDecoding(raw) ? CharacterReferences.DecodeAttribute(text, value.Quote) : text;
-    }
-
     private static Tag Classify(ReadOnlySpan<byte> tagName) => tagName.Length switch
     {
         1 => (tagName[0] | 0x20) == 'a' ? Tag.Anchor : Tag.Other,
@@ -449,52 +284,5 @@ internal ref struct HtmlByteScanner
     {
         var at = html[from..].IndexOf(b);
         return at < 0 ? EndOfPage : from + at + 1;
-    }
-
-    private static int IndexOfIgnoreCase(ReadOnlySpan<byte> text, ReadOnlySpan<byte> value)
-    {
-        var i = 0;
-        while (true)
-        {
-            var at = text[i..].IndexOf(value[0]);
-            if (at < 0)
-            {
-                return -1;
-            }
-            i += at;
-            if (i + value.Length <= text.Length && Ascii.EqualsIgnoreCase(text.Slice(i, value.Length), value))
-            {
-                return i;
-            }
-            i++;
-        }
-    }
-
-    // Character classes as bit masks over the first 64 byte values: every delimiter of interest is below '@'.
-    private const ulong SpaceMask = 1UL << ' ' | 1UL << '\t' | 1UL << '\n' | 1UL << '\r' | 1UL << '\f';
-    private const ulong TagNameEndMask = SpaceMask | 1UL << '/' | 1UL << '>';
-    private const ulong AttributeNameEndMask = TagNameEndMask | 1UL << '=';
-    private const ulong UnquotedValueEndMask = SpaceMask | 1UL << '>';
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsAsciiLetter(byte c) => (uint)((c | 0x20) - 'a') <= 'z' - 'a';
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsSpace(byte c) => Is(c, SpaceMask);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsTagNameEnd(byte c) => Is(c, TagNameEndMask);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Is(byte c, ulong mask) => c < 64 && ((mask >> c) & 1) != 0;
-
-    /// <summary>Where an attribute's value lies in the page; <see cref="Quote"/> is the character that closed it ('&gt;' when unquoted).</summary>
-    private readonly record struct AttributeValue(int Start, int Length, char Quote)
-    {
-        public static readonly AttributeValue Absent = new(-1, 0, '\0');
-
-        public static readonly AttributeValue Empty = new(0, 0, '\0');
-
-        public bool IsPresent => Start >= 0;
     }
 }

@@ -29,8 +29,17 @@ internal static class HtmlDecoder
     /// Picks the encoding of an HTML body; <paramref name="preambleLength"/> is the length of the
     /// byte-order mark to skip before decoding (0 when there is none).
     /// </summary>
-    public static Encoding DetectEncoding(ReadOnlySpan<byte> body, string? headerCharset, out int preambleLength)
+    public static Encoding DetectEncoding(ReadOnlySpan<byte> body, string? headerCharset, out int preambleLength) =>
+        DetectEncoding(body, headerCharset, out preambleLength, out _);
+
+    /// <summary>
+    /// <see cref="DetectEncoding(ReadOnlySpan{byte}, string?, out int)"/>, also saying which charset the
+    /// page named that cannot be used (unknown, or one .NET refuses to decode, such as UTF-7): the next
+    /// source in the order is used instead, down to UTF-8, and the caller can say so on the record.
+    /// </summary>
+    public static Encoding DetectEncoding(ReadOnlySpan<byte> body, string? headerCharset, out int preambleLength, out string? unusable)
     {
+        unusable = null;
         if (body.StartsWith(Encoding.UTF8.Preamble))
         {
             preambleLength = 3;
@@ -47,8 +56,21 @@ internal static class HtmlDecoder
             return Encoding.BigEndianUnicode;
         }
         preambleLength = 0;
-        return Lookup(headerCharset) ?? Lookup(MetaCharset(body[..Math.Min(body.Length, 1024)])) ?? Encoding.UTF8;
+        if (Lookup(headerCharset) is { } fromHeader)
+        {
+            return fromHeader;
+        }
+        var metaCharset = MetaCharset(body[..Math.Min(body.Length, 1024)]);
+        if (Lookup(metaCharset) is { } fromMeta)
+        {
+            unusable = Named(headerCharset);
+            return fromMeta;
+        }
+        unusable = Named(headerCharset) ?? Named(metaCharset);
+        return Encoding.UTF8;
     }
+
+    private static string? Named(string? charset) => string.IsNullOrWhiteSpace(charset) ? null : RecordText.Cut(charset.Trim().Trim('"', '\''));
 
     /// <summary>
     /// True when markup can be read from the raw bytes: every ASCII character is its own single
@@ -102,8 +124,9 @@ internal static class HtmlDecoder
                 _ => encoding,
             };
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
+            // Unknown names, and those .NET will not decode (UTF-7 is refused since .NET 5: it is unsafe in HTML).
             return null;
         }
     }

@@ -19,29 +19,49 @@ namespace AsyncFetcher.Core.Parsing;
 /// builder, it is switched into raw text modes inside script, style, title and textarea, so
 /// markup inside them is not mistaken for links.
 /// </remarks>
-internal sealed class LinkExtractor(bool followNofollow, bool sortQuery, int maxUrlLength)
+internal sealed class LinkExtractor(LinkRules rules)
 {
-    /// <summary>Reads an HTML body whose charset comes from <paramref name="headerCharset"/>, a BOM or a meta tag.</summary>
+    public LinkExtractor(bool followNofollow, bool sortQuery, int maxUrlLength)
+        : this(new LinkRules(followNofollow, sortQuery, maxUrlLength))
+    {
+    }
+
+    /// <summary>
+    /// Reads an HTML body whose charset comes from <paramref name="headerCharset"/>, a BOM or a meta
+    /// tag. A charset that cannot be used gives way to the next source (down to UTF-8) and a note.
+    /// </summary>
     public PageLinks Extract(ReadOnlySpan<byte> body, string? headerCharset, Uri pageUrl)
     {
-        var encoding = HtmlDecoder.DetectEncoding(body, headerCharset, out var preambleLength);
+        var encoding = HtmlDecoder.DetectEncoding(body, headerCharset, out var preambleLength, out var unusable);
+        var note = unusable is null ? null : $"charset '{unusable}' not supported, read as {encoding.WebName}";
         body = body[preambleLength..];
         if (HtmlDecoder.IsAsciiCompatible(encoding))
         {
-            var page = NewPage();
-            if (HtmlByteScanner.TryScan(body, encoding, page))
+            var page = new PageLinksBuilder(rules, pageUrl);
+            var scanned = HtmlByteScanner.TryScan(body, encoding, page);
+            if (scanned && page.NeedsRescan)
             {
-                return page.Build(pageUrl);
+                page = page.WithBase();
+                scanned = HtmlByteScanner.TryScan(body, encoding, page);
+            }
+            if (scanned)
+            {
+                return page.Build(note);
             }
         }
-        return ExtractWithTokenizer(encoding.GetString(body), pageUrl);
+        return ExtractWithTokenizer(encoding.GetString(body), pageUrl, note);
     }
 
     /// <summary>Reads decoded HTML with AngleSharp's tokenizer.</summary>
-    public PageLinks ExtractWithTokenizer(string html, Uri pageUrl)
+    public PageLinks ExtractWithTokenizer(string html, Uri pageUrl, string? note = null)
+    {
+        var page = Tokenize(html, new PageLinksBuilder(rules, pageUrl));
+        return (page.NeedsRescan ? Tokenize(html, page.WithBase()) : page).Build(note);
+    }
+
+    private static PageLinksBuilder Tokenize(string html, PageLinksBuilder page)
     {
         var tokenizer = new HtmlTokenizer(new TextSource(html), HtmlEntityProvider.Resolver);
-        var page = NewPage();
         var inTitle = false;
         var titleText = new System.Text.StringBuilder();
 
@@ -56,7 +76,11 @@ internal sealed class LinkExtractor(bool followNofollow, bool sortQuery, int max
             {
                 if (token.Type == HtmlTokenType.Character)
                 {
-                    titleText.Append(token.Data);
+                    // A record keeps RecordText.MaxLength characters: a bounded prefix is plenty.
+                    if (titleText.Length < 64 * 1024)
+                    {
+                        titleText.Append(token.Data);
+                    }
                     continue;
                 }
                 inTitle = false;
@@ -69,10 +93,22 @@ internal sealed class LinkExtractor(bool followNofollow, bool sortQuery, int max
             var tag = (HtmlTagToken)token;
             switch (tag.Name)
             {
+                case "a" or "area" when page.Full:
+                    if (HasAttribute(tag, "href"))
+                    {
+                        page.OverCap();
+                    }
+                    break;
                 case "a" or "area":
                     if (HasAttribute(tag, "href"))
                     {
                         page.Anchor(tag.GetAttribute("href"), HasAttribute(tag, "rel") ? tag.GetAttribute("rel") : null);
+                    }
+                    break;
+                case "link" when page.Full:
+                    if (HasAttribute(tag, "href") && PageLinksBuilder.IsWalked(tag.GetAttribute("rel")))
+                    {
+                        page.OverCap();
                     }
                     break;
                 case "link":
@@ -110,10 +146,8 @@ internal sealed class LinkExtractor(bool followNofollow, bool sortQuery, int max
         {
             page.Title(titleText.ToString());
         }
-        return page.Build(pageUrl);
+        return page;
     }
-
-    private PageLinksBuilder NewPage() => new(followNofollow, sortQuery, maxUrlLength);
 
     private static bool HasAttribute(HtmlTagToken tag, string name)
     {

@@ -6,26 +6,75 @@ namespace AsyncFetcher.Core.Parsing;
 /// a[href] and area[href], link[rel~=next|prev][href], the first base[href], meta robots,
 /// rel="nofollow" and the first title.
 /// </summary>
-internal sealed class PageLinksBuilder(bool followNofollow, bool sortQuery, int maxUrlLength)
+/// <remarks>
+/// Links are resolved and normalised as they are reported, and only the distinct results are kept,
+/// so a page never holds its hrefs and its links at once, and stops taking links at
+/// <see cref="LinkRules.MaxLinks"/> (the rest are counted, not even decoded: see <see cref="Full"/>).
+/// A &lt;base href&gt; after the first link changes how every link resolves, so the reader starts
+/// the page over with the base known (<see cref="NeedsRescan"/>): rare, and exact.
+/// </remarks>
+internal sealed class PageLinksBuilder
 {
-    private readonly List<string> hrefs = [];
+    // Enough room for the repeats of a page's links; past it, hrefs are resolved without the cache.
+    private const int CacheEntriesPerLink = 4;
+
+    private readonly LinkRules rules;
+    private readonly Uri pageUrl;
+    private readonly List<Uri> links = [];
+    private readonly Dictionary<string, Uri?> resolved = new(StringComparer.Ordinal);
+    private readonly HashSet<string> distinct = new(StringComparer.Ordinal);
+    private Uri baseUrl;
     private string? baseHref;
     private string? title;
     private bool noIndex;
     private bool noFollow;
     private int found;
+    private int overCap;
+
+    public PageLinksBuilder(LinkRules rules, Uri pageUrl)
+        : this(rules, pageUrl, knownBase: null)
+    {
+    }
+
+    private PageLinksBuilder(LinkRules rules, Uri pageUrl, string? knownBase)
+    {
+        this.rules = rules;
+        this.pageUrl = pageUrl;
+        baseUrl = pageUrl;
+        if (knownBase is not null)
+        {
+            baseHref = knownBase;
+            baseUrl = ResolveBase(pageUrl, knownBase);
+        }
+    }
 
     /// <summary>A title was already seen: only the first one counts, even when empty.</summary>
     public bool HasTitle => title is not null;
+
+    /// <summary>The page reached its link cap: further link elements are only counted (<see cref="OverCap"/>).</summary>
+    public bool Full => rules.MaxLinks > 0 && links.Count >= rules.MaxLinks;
+
+    /// <summary>A base element came after links that were resolved without it: read the page again with <see cref="WithBase"/>.</summary>
+    public bool NeedsRescan { get; private set; }
+
+    /// <summary>A fresh builder for the same page that knows its base from the start.</summary>
+    public PageLinksBuilder WithBase() => new(rules, pageUrl, baseHref);
 
     /// <summary>An a or area element with an href attribute; <paramref name="rel"/> is null when absent.</summary>
     public void Anchor(string href, string? rel)
     {
         found++;
-        if (followNofollow || !HasToken(rel, "nofollow"))
+        if (rules.FollowNofollow || !HasToken(rel, "nofollow"))
         {
-            hrefs.Add(href);
+            Add(href);
         }
+    }
+
+    /// <summary>A link element past the cap (an anchor, or a link with rel next or prev), counted without its href.</summary>
+    public void OverCap()
+    {
+        found++;
+        overCap++;
     }
 
     /// <summary>
@@ -34,18 +83,34 @@ internal sealed class PageLinksBuilder(bool followNofollow, bool sortQuery, int 
     /// </summary>
     public void Link(string rel, string? href)
     {
-        if (href is not null && (HasToken(rel, "next") || HasToken(rel, "prev")))
+        if (href is not null && IsWalked(rel))
         {
             found++;
-            if (followNofollow || !HasToken(rel, "nofollow"))
+            if (rules.FollowNofollow || !HasToken(rel, "nofollow"))
             {
-                hrefs.Add(href);
+                Add(href);
             }
         }
     }
 
+    /// <summary>True for a link element's rel that names a page a crawler walks.</summary>
+    public static bool IsWalked(string? rel) => HasToken(rel, "next") || HasToken(rel, "prev");
+
     /// <summary>A base element with an href attribute: the first one wins.</summary>
-    public void Base(string href) => baseHref ??= href;
+    public void Base(string href)
+    {
+        if (baseHref is not null)
+        {
+            return;
+        }
+        baseHref = href;
+        var resolvedBase = ResolveBase(pageUrl, href);
+        if (resolvedBase != baseUrl && (links.Count > 0 || resolved.Count > 0 || overCap > 0))
+        {
+            NeedsRescan = true;
+        }
+        baseUrl = resolvedBase;
+    }
 
     /// <summary>A meta element; absent attributes are empty strings.</summary>
     public void Meta(string name, string content)
@@ -61,31 +126,50 @@ internal sealed class PageLinksBuilder(bool followNofollow, bool sortQuery, int 
     /// <summary>The text of a title element; the first one wins.</summary>
     public void Title(string text) => title ??= text;
 
-    public PageLinks Build(Uri pageUrl)
+    public PageLinks Build(string? note = null)
     {
-        var baseUrl = pageUrl;
-        if (baseHref is not null && Uri.TryCreate(pageUrl, baseHref.Trim(), out var resolvedBase) && resolvedBase.IsAbsoluteUri)
+        var text = RecordText.Cut(CollapseWhitespace(title));
+        if (overCap > 0)
         {
-            baseUrl = resolvedBase;
+            var capped = $"{overCap} link(s) past --max-links-per-page ({rules.MaxLinks}) not followed";
+            note = note is null ? capped : $"{note}; {capped}";
         }
-        var links = new List<Uri>(noFollow ? 0 : hrefs.Count);
-        if (!noFollow)
+        return new PageLinks(string.IsNullOrEmpty(text) ? null : text, noFollow ? [] : links, found, noIndex, noFollow)
         {
-            var resolved = new Dictionary<string, Uri?>(StringComparer.Ordinal);
-            // Two spellings of one target ("a.html", "./a.html#x") give one link, here in the worker
-            // rather than in the engine's single scheduler loop.
-            var distinct = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var href in hrefs)
+            LinksOverCap = overCap,
+            Note = note,
+        };
+    }
+
+    private void Add(string href)
+    {
+        if (Full)
+        {
+            overCap++;
+            return;
+        }
+        Uri? url;
+        if (resolved.Count < Math.Max(rules.MaxLinks, 10_000) * CacheEntriesPerLink)
+        {
+            if (!UrlNormalizer.TryNormalize(href, baseUrl, rules.SortQuery, rules.MaxUrlLength, resolved, out url))
             {
-                if (UrlNormalizer.TryNormalize(href, baseUrl, sortQuery, maxUrlLength, resolved, out var url) && distinct.Add(url.AbsoluteUri))
-                {
-                    links.Add(url);
-                }
+                return;
             }
         }
-        var text = CollapseWhitespace(title);
-        return new PageLinks(string.IsNullOrEmpty(text) ? null : text, links, found, noIndex, noFollow);
+        else if (!UrlNormalizer.TryNormalize(href, baseUrl, rules.SortQuery, rules.MaxUrlLength, out url))
+        {
+            return;
+        }
+        // Two spellings of one target ("a.html", "./a.html#x") give one link, here in the worker
+        // rather than in the engine's single scheduler loop.
+        if (distinct.Add(url.AbsoluteUri))
+        {
+            links.Add(url);
+        }
     }
+
+    private static Uri ResolveBase(Uri pageUrl, string href) =>
+        Uri.TryCreate(pageUrl, href.Trim(), out var resolvedBase) && resolvedBase.IsAbsoluteUri ? resolvedBase : pageUrl;
 
     private static string? CollapseWhitespace(string? text)
     {

@@ -37,14 +37,14 @@ public static class SeedReader
         ArgumentNullException.ThrowIfNull(text);
         var words = text.Trim().Split(Blanks, 2, StringSplitOptions.RemoveEmptyEntries);
         var candidate = words.Length > 0 ? words[0] : "";
-        if (UrlNormalizer.TryNormalize(candidate, sortQuery: false, maxUrlLength, out var url))
+        if (UrlNormalizer.TryNormalize(candidate, sortQuery: false, maxUrlLength, out var url, keepPassword: true))
         {
-            return new SeedLine(url, words.Length > 1 ? $"{where}: ignored '{Shorten(words[1].Trim())}' after the URL (a URL has no spaces; write one per line)" : null);
+            return new SeedLine(url, words.Length > 1 ? $"{where}: ignored '{Shorten(UrlRedaction.RedactText(words[1].Trim()))}' after the URL (a URL has no spaces; write one per line)" : null);
         }
         var reason = Uri.TryCreate(candidate, UriKind.Absolute, out var any) && any.Scheme is not ("http" or "https") && candidate.Contains("://", StringComparison.Ordinal)
             ? $"unsupported scheme '{any.Scheme}' (only http and https are fetched)"
             : candidate.Length > maxUrlLength ? $"URL longer than {maxUrlLength} characters" : "not an absolute http(s) URL" + (Hint(candidate) is { } hint ? $" ({hint})" : "");
-        return new SeedLine(null, $"{where}: skipped '{Shorten(text)}': {reason}");
+        return new SeedLine(null, $"{where}: skipped '{Shorten(UrlRedaction.RedactText(text))}': {reason}");
     }
 
     /// <summary>"did you mean http://www.example.org/page?" for text that is a URL but for its scheme; else null.</summary>

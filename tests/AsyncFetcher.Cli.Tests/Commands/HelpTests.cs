@@ -25,7 +25,7 @@ public sealed class HelpTests
         }
         Assert.Contains("--timeout <duration>", help, StringComparison.Ordinal);
         Assert.Contains("--max-body <size>", help, StringComparison.Ordinal);
-        Assert.Contains("--max-body <size> Largest body read: bytes, or 512KiB, 10MiB; longer bodies are cut and marked truncated [default: 10MiB]", flat, StringComparison.Ordinal);
+        Assert.Contains("--max-body <size> Largest body read: bytes, or 512KiB, 10MiB; longer bodies are cut and marked truncated. Memory: at most this per page in flight with a Content-Length, up to twice it without one (the buffer grows) [default: 10MiB]", flat, StringComparison.Ordinal);
         var examples = help.IndexOf("Examples:", StringComparison.Ordinal);
         Assert.True(examples > help.IndexOf("--max-body", StringComparison.Ordinal), "examples come after the options");
         foreach (var example in CrawlCommand.Examples)
@@ -80,5 +80,5 @@ public sealed class HelpTests
         Assert.Equal(expected, run.StdoutLines);
     }
 
-    private static bool IsSwitch(string flag) => flag is "--sort-query" or "--no-robots" or "--follow-nofollow" or "--fresh" or "--quiet";
+    private static bool IsSwitch(string flag) => flag is "--sort-query" or "--no-robots" or "--follow-nofollow" or "--fresh" or "--quiet" or "--allow-private" or "--send-url-credentials";
 }

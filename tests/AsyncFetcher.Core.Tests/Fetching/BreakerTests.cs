@@ -88,6 +88,55 @@ public sealed class BreakerTests
         Assert.All(results.Where(r => r.Url.StartsWith(healthy.BaseUrl.AbsoluteUri, StringComparison.Ordinal)), r => Assert.Equal(200, r.Status));
     }
 
+    [Fact]
+    public async Task A_url_whose_retry_meets_an_open_breaker_is_held_then_retried_and_succeeds()
+    {
+        await using var site = await LocalSite.StartAsync();
+        site.Links("/", [.. Enumerable.Range(0, 10).Select(i => $"/p/{i}")]);
+        site.Page("/robots.txt", "User-agent: *\nAllow: /\n", "text/plain");
+        // Each page fails twice, then answers: a flaky host, where every page succeeds on its third try.
+        var calls = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        site.Fallback = context => calls.AddOrUpdate(context.Request.Path, 1, (_, n) => n + 1) <= 2 ? Responses.Status(context, 503) : Responses.Html(context, context.Request.Path);
+        var clock = new WatchedClock();
+        var options = BreakerOptions();
+        options.Retries = 2;
+        await using var provider = EngineHarness.Build(options, clock);
+        var engine = provider.GetRequiredService<CrawlEngine>();
+
+        var (results, _) = await clock.PumpAsync(EngineHarness.CrawlAsync(provider, [site.Url("/")], CancellationToken.None));
+
+        Assert.Equal(11, results.Count);
+        Assert.DoesNotContain(results, r => r.Error is not null);
+        Assert.All(results, r => Assert.Equal(200, r.Status));
+        // Attempts are the requests the server saw for the URL, the ones before the pause included.
+        Assert.All(results.Where(r => r.Url.Contains("/p/", StringComparison.Ordinal)), r => Assert.Equal(3, r.Attempts));
+        Assert.All(calls, c => Assert.Equal(3, c.Value));
+        Assert.True(engine.Stats.BreakerOpenings >= 1);
+        Assert.True(engine.Stats.HeldByBreaker >= 1);
+    }
+
+    [Fact]
+    public async Task A_url_out_of_time_while_held_keeps_the_last_real_error_not_circuit_open()
+    {
+        await using var site = await LocalSite.StartAsync();
+        site.Links("/", [.. Enumerable.Range(0, 6).Select(i => $"/p/{i}")]);
+        site.Page("/robots.txt", "User-agent: *\nAllow: /\n", "text/plain");
+        site.Fallback = context => Responses.Status(context, 503);
+        var clock = new WatchedClock();
+        var options = BreakerOptions();
+        options.Retries = 3;
+        options.TotalTimeout = TimeSpan.FromSeconds(20);
+        await using var provider = EngineHarness.Build(options, clock);
+
+        var (results, _) = await clock.PumpAsync(EngineHarness.CrawlAsync(provider, [site.Url("/")], CancellationToken.None));
+
+        Assert.Equal(7, results.Count);
+        Assert.DoesNotContain(results, r => r.Error == "circuit open");
+        var pages = results.Where(r => r.Url.Contains("/p/", StringComparison.Ordinal)).ToList();
+        Assert.All(pages, r => Assert.Equal(503, r.Status));
+        Assert.Equal(pages.Sum(r => r.Attempts), site.Log.Count(p => p.StartsWith("/p/", StringComparison.Ordinal)));
+    }
+
     private static CrawlOptions BreakerOptions()
     {
         var options = EngineHarness.Resilient(retries: 0, retryDelay: TimeSpan.Zero);

@@ -246,7 +246,7 @@ public sealed class RetryTests
         var crawl = EngineHarness.CrawlAsync(provider, [site.Url("/")], CancellationToken.None);
         await site.WaitForRequestsAsync(2, TimeSpan.FromSeconds(60));
         clock.Advance(options.Timeout);
-        var record = Assert.Single(await crawl);
+        var record = Assert.Single(await crawl.WaitAsync(TimeSpan.FromSeconds(60)));
 
         Assert.Equal(200, record.Status);
         Assert.Equal(3, record.Attempts);

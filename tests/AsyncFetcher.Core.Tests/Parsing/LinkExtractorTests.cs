@@ -30,10 +30,15 @@ public sealed class LinkExtractorTests
     // The scanner on its own, so a case it handed back to AngleSharp would fail here instead of passing by the fallback.
     private static PageLinks ScanOnly(LinkExtractor extractor, byte[] body, bool followNofollow)
     {
-        var page = new PageLinksBuilder(followNofollow, sortQuery: false, maxUrlLength: 2048);
+        var page = new PageLinksBuilder(new LinkRules(followNofollow, SortQuery: false, MaxUrlLength: 2048), Page);
         Assert.True(HtmlByteScanner.TryScan(body, Encoding.UTF8, page), "the scanner gave the page back to the tokenizer");
+        if (page.NeedsRescan)
+        {
+            page = page.WithBase();
+            Assert.True(HtmlByteScanner.TryScan(body, Encoding.UTF8, page));
+        }
         var viaEntryPoint = extractor.Extract(body, null, Page);
-        var result = page.Build(Page);
+        var result = page.Build();
         Assert.Equal(Paths(viaEntryPoint), Paths(result));
         return result;
     }
@@ -265,7 +270,7 @@ public sealed class LinkExtractorTests
         var scanned = extractor.Extract(Encoding.UTF8.GetBytes(html), null, Page);
 
         Assert.Equal(Paths(extractor.ExtractWithTokenizer(html, Page)), Paths(scanned));
-        Assert.False(HtmlByteScanner.TryScan(Encoding.UTF8.GetBytes(html), Encoding.UTF8, new PageLinksBuilder(false, false, 2048)));
+        Assert.False(HtmlByteScanner.TryScan(Encoding.UTF8.GetBytes(html), Encoding.UTF8, new PageLinksBuilder(new LinkRules(false, false, 2048), Page)));
     }
 
     [Theory]
@@ -283,5 +288,34 @@ public sealed class LinkExtractorTests
         Assert.Equal(charset, encoding.WebName, ignoreCase: true);
         Assert.Equal(scanned, HtmlDecoder.IsAsciiCompatible(encoding));
         Assert.False(HtmlDecoder.IsAsciiCompatible(Encoding.Unicode));
+    }
+
+    [Theory, MemberData(nameof(Readers))]
+    public void A_title_is_cut_at_1000_characters_with_a_marker(Reader reader)
+    {
+        var result = Extract(reader, $"<html><title>{new string('t', 5000)}</title></html>");
+
+        Assert.Equal(new string('t', 1000) + "…", result.Title);
+    }
+
+    [Theory, MemberData(nameof(Readers))]
+    public void A_base_after_the_first_link_still_applies_to_it(Reader reader)
+    {
+        var result = Extract(reader, "<a href=\"a.html\">a</a><base href=\"/sub/\"><a href=\"b.html\">b</a>");
+
+        Assert.Equal(["/sub/a.html", "/sub/b.html"], Paths(result));
+    }
+
+    [Theory, MemberData(nameof(Readers))]
+    public void Links_past_the_cap_are_counted_not_kept(Reader reader)
+    {
+        var html = string.Concat(Enumerable.Range(0, 30).Select(i => $"<a href=\"/p{i % 20}\">x</a>")) + "<link rel=next href=/n>";
+        var extractor = new LinkExtractor(new LinkRules(FollowNofollow: false, SortQuery: false, MaxUrlLength: 2048, MaxLinks: 5));
+        var result = reader == Reader.Scanner ? extractor.Extract(Encoding.UTF8.GetBytes(html), null, Page) : extractor.ExtractWithTokenizer(html, Page);
+
+        Assert.Equal(["/p0", "/p1", "/p2", "/p3", "/p4"], Paths(result));
+        Assert.Equal(31, result.LinksFound);
+        Assert.Equal(26, result.LinksOverCap);
+        Assert.Equal("26 link(s) past --max-links-per-page (5) not followed", result.Note);
     }
 }

@@ -7,8 +7,9 @@ namespace AsyncFetcher.Core.Tests.Storage;
 
 /// <summary>
 /// Workers of one crawl in this test process: each its own connection, frontier and host gate, as separate processes
-/// would have. Their heartbeats and waits run on <see cref="Clock"/>, which the test moves; what Redis times (leases,
-/// intervals) the test moves by rewriting the crawl's keys (<see cref="RedisAsync"/>), so no test waits for real time.
+/// would have. Their heartbeats and waits run on <see cref="Clock"/>, which the test moves forward (and which runs at
+/// real pace too, so a retry through a slow connect ends by itself); what Redis times (leases, intervals) the test
+/// moves by rewriting the crawl's keys (<see cref="RedisAsync"/>). No test waits for a lease in real time.
 /// </summary>
 internal sealed class RedisCrawlFixture : IAsyncDisposable
 {
@@ -16,17 +17,14 @@ internal sealed class RedisCrawlFixture : IAsyncDisposable
     private readonly Dictionary<RedisFrontier, RedisCrawl> frontiers = [];
     private ConnectionMultiplexer? direct;
 
-    private readonly TimeProvider time;
-
-    private RedisCrawlFixture(string address, string crawlId, bool realTime)
+    private RedisCrawlFixture(string address, string crawlId)
     {
         Address = address;
         CrawlId = crawlId;
-        time = realTime ? TimeProvider.System : Clock;
     }
 
-    /// <summary>The clock of the workers' heartbeats and waits (unless the fixture runs on real time).</summary>
-    public WatchedClock Clock { get; } = new();
+    /// <summary>The clock of the workers' heartbeats, retries and waits.</summary>
+    public ShiftingClock Clock { get; } = new();
 
     /// <summary>The crawl's keys.</summary>
     public RedisKeys Keys => new(CrawlId);
@@ -37,11 +35,8 @@ internal sealed class RedisCrawlFixture : IAsyncDisposable
 
     public static async Task<RedisCrawlFixture> StartAsync(string name) => On(await RedisServer.SharedAsync(), name);
 
-    /// <summary>
-    /// Workers of a crawl on <paramref name="server"/>: a private one, for a test that stops and restarts it. With
-    /// <paramref name="realTime"/>, they run on the real clock: their retries through an outage must take real time.
-    /// </summary>
-    public static RedisCrawlFixture On(RedisServer server, string name, bool realTime = false) => new(server.Address, RedisServer.NewCrawlId(name), realTime);
+    /// <summary>Workers of a crawl on <paramref name="server"/>: a private one, for a test that stops and restarts it.</summary>
+    public static RedisCrawlFixture On(RedisServer server, string name) => new(server.Address, RedisServer.NewCrawlId(name));
 
     public CrawlOptions Options(string worker, TimeSpan? lease = null, int maxPerHost = 0) => new()
     {
@@ -54,7 +49,7 @@ internal sealed class RedisCrawlFixture : IAsyncDisposable
 
     public RedisCrawl Connect(CrawlOptions options)
     {
-        var crawl = new RedisCrawl(options, time, NullLogger<RedisCrawl>.Instance);
+        var crawl = new RedisCrawl(options, Clock, NullLogger<RedisCrawl>.Instance);
         crawls.Add(crawl);
         return crawl;
     }
@@ -62,13 +57,13 @@ internal sealed class RedisCrawlFixture : IAsyncDisposable
     public RedisFrontier Frontier(string worker, TimeSpan? lease = null)
     {
         var crawl = Connect(Options(worker, lease));
-        var frontier = new RedisFrontier(crawl, time, NullLogger<RedisFrontier>.Instance);
+        var frontier = new RedisFrontier(crawl, Clock, NullLogger<RedisFrontier>.Instance);
         frontiers.Add(frontier, crawl);
         return frontier;
     }
 
     public RedisHostGate Gate(string worker, int maxPerHost, TimeSpan? lease = null) =>
-        new(Connect(Options(worker, lease, maxPerHost)), Options(worker, lease, maxPerHost), time);
+        new(Connect(Options(worker, lease, maxPerHost)), Options(worker, lease, maxPerHost), Clock);
 
     /// <summary>The worker's link to Redis, whose heartbeat renews what the frontier holds.</summary>
     public RedisCrawl CrawlOf(RedisFrontier frontier) => frontiers[frontier];

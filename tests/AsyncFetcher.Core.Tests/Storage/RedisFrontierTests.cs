@@ -67,7 +67,7 @@ public sealed class RedisFrontierTests
         await crawl.ExpireLeasesAsync("http://127.0.0.1:9/seed");
         crawl.Clock.Advance(lease);
 
-        Assert.False(await wait);
+        Assert.False(await wait.WaitAsync(TimeSpan.FromMinutes(1)));
         Assert.Equal("http://127.0.0.1:9/seed", Assert.Single(await live.TakeAsync(10, CancellationToken.None)).Key);
     }
 
@@ -110,7 +110,7 @@ public sealed class RedisFrontierTests
 
         await stopping.ReleaseAsync(seed, CancellationToken.None);
 
-        Assert.False(await woken);
+        Assert.False(await woken.WaitAsync(TimeSpan.FromMinutes(1)));
         Assert.Equal(seed, Assert.Single(await other.TakeAsync(10, CancellationToken.None)));
     }
 
@@ -128,7 +128,7 @@ public sealed class RedisFrontierTests
 
         await last.CompleteAsync([seed], CrawlCheckpoint.Empty, CancellationToken.None);
 
-        Assert.False(await woken); // something changed: take again to see what
+        Assert.False(await woken.WaitAsync(TimeSpan.FromMinutes(1))); // something changed: take again to see what
         Assert.Empty(await waiting.TakeAsync(10, CancellationToken.None));
         Assert.True(await waiting.WaitAsync(CancellationToken.None));
     }

@@ -21,10 +21,10 @@ public sealed class RedisHostGateTests
         await a.ExitAsync(Host, CancellationToken.None);
 
         // The retry task says "ask again": it may also complete for other reasons (a reconnect), so ask until let in.
-        // A lost wake-up would leave this waiting for the 60 s lease instead.
+        // A lost wake-up would leave this waiting for the lease, which runs on the test's clock: it fails instead.
         while (!turnedAway.IsEntered)
         {
-            await turnedAway.Retry!;
+            await turnedAway.Retry!.WaitAsync(TimeSpan.FromMinutes(1));
             turnedAway = await b.EnterAsync(Host, TimeSpan.Zero, CancellationToken.None);
         }
         Assert.False((await a.EnterAsync(Host, TimeSpan.Zero, CancellationToken.None)).IsEntered);
@@ -65,7 +65,7 @@ public sealed class RedisHostGateTests
     public async Task A_slot_freed_while_redis_is_down_is_free_once_redis_is_back_not_when_its_lease_runs_out()
     {
         await using var server = await RedisServer.StartAsync(persistent: true);
-        await using var crawl = RedisCrawlFixture.On(server, "gate-outage", realTime: true);
+        await using var crawl = RedisCrawlFixture.On(server, "gate-outage");
         // Leases far longer than the test: only the release itself can free the slot in time.
         var a = crawl.Gate("a", maxPerHost: 1, lease: TimeSpan.FromMinutes(10));
         var b = crawl.Gate("b", maxPerHost: 1, lease: TimeSpan.FromMinutes(10));

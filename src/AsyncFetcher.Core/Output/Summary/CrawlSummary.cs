@@ -125,6 +125,7 @@ public sealed class CrawlSummary
             Truncated = truncated,
             Disallowed = run.Stats?.Disallowed ?? disallowed,
             OutOfScope = run.Stats?.OutOfScope,
+            LinksOverCap = run.Stats?.LinksOverCap,
             BreakerPauses = run.Stats?.BreakerOpenings,
             HeldByBreaker = run.Stats?.HeldByBreaker,
             HostCount = hostList.Count,

@@ -54,6 +54,9 @@ public sealed record SummaryReport
     /// <summary>Links not followed: out of scope, excluded or over the query-variant cap; null when rebuilt from a records file.</summary>
     public long? OutOfScope { get; init; }
 
+    /// <summary>Link elements not followed because their page had more than --max-links-per-page; null when rebuilt from a records file.</summary>
+    public long? LinksOverCap { get; init; }
+
     /// <summary>Times the circuit breaker paused a host; null when rebuilt from a records file.</summary>
     public long? BreakerPauses { get; init; }
 
