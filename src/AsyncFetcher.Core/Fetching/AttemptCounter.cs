@@ -6,7 +6,8 @@ namespace AsyncFetcher.Core.Fetching;
 /// an open circuit stops is recorded with what the server last did, never "circuit open" in its place)
 /// and knows the fetch's share of its URL's retry budget and total time (a URL held back by a breaker
 /// and tried again later gets only what it had left). It notes how each attempt ended, so a record can
-/// say why it was retried.
+/// say why it was retried, and counts the attempts answered 429 or 503, which the host's throttle hears
+/// even when a retry then succeeded.
 /// </summary>
 internal sealed class AttemptCounter(int carried, int allowed, TimeSpan budget)
 {
@@ -16,6 +17,7 @@ internal sealed class AttemptCounter(int carried, int allowed, TimeSpan budget)
     private readonly List<string> outcomes = [];
     private int count;
     private int circuitOpenings;
+    private int throttled;
 
     /// <summary>Attempts made by this fetch.</summary>
     public int Count => Volatile.Read(ref count);
@@ -33,6 +35,9 @@ internal sealed class AttemptCounter(int carried, int allowed, TimeSpan budget)
     public bool MayRetry => Carried + Count < Allowed;
 
     public int CircuitOpenings => Volatile.Read(ref circuitOpenings);
+
+    /// <summary>Attempts the server answered 429 Too Many Requests or 503 Service Unavailable: it asked us to slow down.</summary>
+    public int Throttled => Volatile.Read(ref throttled);
 
     /// <summary>The status of the last response an attempt got, if the last attempt got one.</summary>
     public int? LastStatus { get; private set; }
@@ -60,6 +65,10 @@ internal sealed class AttemptCounter(int carried, int allowed, TimeSpan budget)
 
     public void Responded(int status, string? contentType)
     {
+        if (status is 429 or 503)
+        {
+            Interlocked.Increment(ref throttled);
+        }
         LastStatus = status;
         LastContentType = contentType;
         LastError = null;

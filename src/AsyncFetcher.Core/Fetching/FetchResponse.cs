@@ -35,5 +35,8 @@ internal sealed record FetchResponse
     /// <summary>How many times this fetch's failures opened its host's circuit (0 or 1 in practice).</summary>
     public int CircuitOpenings { get; init; }
 
+    /// <summary>Attempts answered 429 or 503, retried or not: the host asked us to slow down.</summary>
+    public int Throttled { get; init; }
+
     public bool IsRedirect => Status is 301 or 302 or 303 or 307 or 308 && Location is not null;
 }

@@ -80,6 +80,7 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
                 Attempts = counter.Carried + counter.Count,
                 Retries = counter.Retried(before?.Outcomes),
                 CircuitOpenings = counter.CircuitOpenings,
+                Throttled = counter.Throttled,
                 Error = RetryAfter.Exceeded(response, options.MaxRetryAfter, time),
                 Elapsed = (before?.Elapsed ?? TimeSpan.Zero) + time.GetElapsedTime(started),
             };
@@ -117,6 +118,7 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
                 Attempts = counter.Carried + counter.Count,
                 Retries = counter.Retried(before?.Outcomes),
                 CircuitOpenings = counter.CircuitOpenings,
+                Throttled = counter.Throttled,
                 Elapsed = (before?.Elapsed ?? TimeSpan.Zero) + time.GetElapsedTime(started),
             };
         }

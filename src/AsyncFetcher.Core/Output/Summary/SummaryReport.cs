@@ -63,6 +63,12 @@ public sealed record SummaryReport
     /// <summary>Times a URL was held back, not failed, because its host was paused; null when rebuilt from a records file.</summary>
     public long? HeldByBreaker { get; init; }
 
+    /// <summary>Sitemaps and sitemap indexes read (--sitemaps); null when rebuilt from a records file.</summary>
+    public long? Sitemaps { get; init; }
+
+    /// <summary>URLs the sitemaps listed, before scope and dedup; null when rebuilt from a records file.</summary>
+    public long? SitemapUrls { get; init; }
+
     /// <summary>Distinct hosts.</summary>
     public long HostCount { get; init; }
 
