@@ -3,6 +3,7 @@ using AsyncFetcher.Cli.Hosting;
 using AsyncFetcher.Cli.Reporting;
 using AsyncFetcher.Core;
 using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Output;
 using AsyncFetcher.Core.Parsing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -62,7 +63,7 @@ internal static class CrawlCommand
             CrawlSession session;
             try
             {
-                session = await CrawlSession.OpenAsync(host.Services, Console.OpenStandardOutput, logger, cancellationToken);
+                session = await CrawlSession.OpenAsync(host.Services, Console.OpenStandardOutput, logger, cancellationToken, CommandLine());
             }
             catch (CrawlSetupException e)
             {
@@ -136,7 +137,7 @@ internal static class CrawlCommand
                 }
                 catch (IOException e)
                 {
-                    return ExitCodes.Fatal($"cannot write '{session.OutputName}': {e.Message}");
+                    return ExitCodes.Fatal($"cannot write '{(e is OutputFileException other ? other.Path : session.OutputName)}': {e.Message}");
                 }
             }
             try
@@ -207,6 +208,10 @@ internal static class CrawlCommand
             }
         }
     }
+
+    /// <summary>The command as it was typed, for the WARC's warcinfo record: passwords in URLs masked, as everywhere a URL is written.</summary>
+    private static string[] CommandLine() =>
+        ["asyncfetch", .. Environment.GetCommandLineArgs().Skip(1).Select(UrlRedaction.RedactText)];
 
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 }

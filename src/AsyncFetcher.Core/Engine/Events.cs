@@ -28,7 +28,8 @@ internal abstract record Event;
 internal sealed record PageEvent(CrawlRequest Request, FetchResponse Response, PageLinks? Links) : Event;
 
 /// <summary>A worker fetched a host's robots.txt; <paramref name="Unavailable"/> says why it could not be had, if so.</summary>
-internal sealed record RobotsEvent(string HostKey, RobotsTxt Robots, string? Unavailable) : Event;
+/// <param name="Captures">With --warc, the exchanges of the fetch, to be archived.</param>
+internal sealed record RobotsEvent(string HostKey, RobotsTxt Robots, string? Unavailable, IReadOnlyList<Output.Warc.HttpCapture>? Captures = null) : Event;
 
 /// <summary>A worker's fetch was cancelled (the grace period ended, or the run was aborted): its job goes back.</summary>
 internal sealed record CancelledEvent(Job Job) : Event;
@@ -39,8 +40,8 @@ internal sealed record StopEvent(string? Reason) : Event;
 /// <summary>The consumer stopped reading records: stop at once.</summary>
 internal sealed record AbortEvent : Event;
 
-/// <summary>The consumer handled the oldest record not yet acknowledged; the output's length after it, with a file.</summary>
-internal sealed record AckEvent(long? OutputLength) : Event;
+/// <summary>The consumer handled the oldest record not yet acknowledged; the output's length after it, with a file, and the WARC's, with one.</summary>
+internal sealed record AckEvent(long? OutputLength, string? Warc = null, long WarcLength = 0) : Event;
 
 /// <summary>The grace period after a stop is over: cancel what is still in flight.</summary>
 internal sealed record GraceOverEvent : Event;

@@ -29,14 +29,29 @@ internal sealed partial class SchedulerLoop
             Note = page.Links?.Note,
         };
         stats.AddLinksOverCap(page.Links?.LinksOverCap ?? 0);
+        var capture = response.Capture;
+        if (capture is not null)
+        {
+            capture.Provenance = (request.Parent, new string('L', request.Depth) + new string('R', chain?.Count ?? 0), (long)response.Elapsed.TotalMilliseconds);
+            capture.Outlinks = page.Links?.Links;
+            capture.Revisits = chain is null && response.Status == 304 ? request.Version : null;
+        }
 
         if (response.IsRedirect)
         {
             if (stopping)
             {
                 // No new requests once stopping: the origin goes back to the frontier, to be fetched on resume.
+                capture?.Dispose();
+                handoff.ForgetHops(request.Origin);
                 await frontier.ReleaseAsync(request.Origin, giveUp.Token).ConfigureAwait(false);
                 return;
+            }
+            if (capture is not null)
+            {
+                // A hop is archived with the record its chain ends in.
+                handoff.HoldHop(request.Origin, capture);
+                capture = null;
             }
             var redirect = await redirects.FollowAsync(request, response.Location!, attempts, elapsed, giveUp.Token).ConfigureAwait(false);
             if (redirect is null)
@@ -46,8 +61,16 @@ internal sealed partial class SchedulerLoop
             result = result with { FinalUrl = redirect.Value.Target ?? result.FinalUrl, Error = redirect.Value.Error };
         }
 
+        var (changed, change, version) = PageVersions.Compare(request.Origin.Version, response, chain is not null || response.IsRedirect, result.FetchedAt);
+        result = result with { Changed = changed };
+        if (options.Recrawl && change is { } counted)
+        {
+            stats.AddChange(counted);
+        }
+
         var discovered = new List<CrawlRequest>();
-        if (page.Links is { } links && request.Origin.Depth < options.Depth)
+        // An unchanged page links where it did: its links are known already.
+        if (page.Links is { } links && request.Origin.Depth < options.Depth && changed != false)
         {
             foreach (var link in links.Links)
             {
@@ -63,7 +86,7 @@ internal sealed partial class SchedulerLoop
             await frontier.AddAsync(discovered, giveUp.Token).ConfigureAwait(false);
             window.Added();
         }
-        await handoff.EmitAsync(result, request.Origin, fetched: true, abort.Token).ConfigureAwait(false);
+        await handoff.EmitAsync(result, request.Origin, fetched: true, abort.Token, capture, version).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -75,6 +98,7 @@ internal sealed partial class SchedulerLoop
     {
         if (stopping)
         {
+            handoff.ForgetHops(request.Origin);
             await frontier.ReleaseAsync(request.Origin, giveUp.Token).ConfigureAwait(false);
             return;
         }

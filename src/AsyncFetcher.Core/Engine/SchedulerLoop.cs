@@ -92,7 +92,7 @@ internal sealed partial class SchedulerLoop
     /// <summary>1 once a stop or an abort was asked for; set on the asker's thread.</summary>
     private int stopAsked;
 
-    public SchedulerLoop(IFrontier frontier, IHostGate hostGate, CrawlOptions options, TimeProvider time, ILogger logger, CrawlStats stats, OutputCursor? output, Channel<Job> work, Channel<Event> events, ChannelWriter<CrawlResult> results, CancellationTokenSource abort)
+    public SchedulerLoop(IFrontier frontier, IHostGate hostGate, CrawlOptions options, TimeProvider time, ILogger logger, CrawlStats stats, OutputCursor? output, ArchiveCursor? archive, Channel<Job> work, Channel<Event> events, ChannelWriter<CrawlRecord> results, CancellationTokenSource abort)
     {
         this.frontier = frontier;
         this.hostGate = hostGate;
@@ -109,7 +109,7 @@ internal sealed partial class SchedulerLoop
         // A wide window lets the scheduler rotate over many hosts; a shared frontier is leased in small batches so other workers get work.
         window = new FrontierWindow(frontier, hosts, events.Writer, frontier.Worker is not null ? options.Max * 2 : Math.Max(1024, options.Max * 16));
         redirects = new RedirectFollower(frontier, hosts, scope, options);
-        handoff = new RecordHandoff(frontier, results, events.Reader, output, stats);
+        handoff = new RecordHandoff(frontier, results, events.Reader, output, archive, stats);
     }
 
     private bool PageCapReached => options.MaxPages > 0 && pagesDispatched >= options.MaxPages;
@@ -179,6 +179,10 @@ internal sealed partial class SchedulerLoop
                             outstanding--;
                             hosts.SetRobots(robots.HostKey, robots.Robots, robots.Unavailable);
                             await hostGate.ExitAsync(robots.HostKey, giveUp.Token).ConfigureAwait(false);
+                            if (robots.Captures is { Count: > 0 } captures)
+                            {
+                                await handoff.EmitArchiveAsync(captures, abort.Token).ConfigureAwait(false);
+                            }
                             break;
                         case CancelledEvent cancelled:
                             outstanding--;
@@ -190,6 +194,7 @@ internal sealed partial class SchedulerLoop
                             else
                             {
                                 hosts.Release(cancelled.Job.Request.HostKey);
+                                handoff.ForgetHops(cancelled.Job.Request.Origin);
                                 await frontier.ReleaseAsync(cancelled.Job.Request.Origin, giveUp.Token).ConfigureAwait(false);
                             }
                             break;
@@ -226,6 +231,7 @@ internal sealed partial class SchedulerLoop
                 await graceTimer.DisposeAsync().ConfigureAwait(false);
             }
             stats.SetInFlight(0);
+            handoff.ForgetAllHops();
             // The loop is the work channel's only writer, so it says when there is no more work; each
             // worker then ends once it has reported its last job.
             work.TryComplete();

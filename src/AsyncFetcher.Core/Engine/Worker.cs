@@ -66,7 +66,9 @@ internal sealed class Worker(
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            response = await fetcher.FetchAsync(request.Url, keepBody: false, cancellationToken, closeConnection: lastForHost).ConfigureAwait(false);
+            // A re-crawl asks whether the page changed; a redirect hop is another URL, whose validators are not known.
+            var previous = request.Redirect is null ? request.Version : null;
+            response = await fetcher.FetchAsync(request.Url, keepBody: false, cancellationToken, closeConnection: lastForHost, previous).ConfigureAwait(false);
         }
         finally
         {
@@ -96,6 +98,6 @@ internal sealed class Worker(
             gate.Release();
         }
         stats.AddBreakerOpenings(request.HostKey, answer.CircuitOpenings);
-        return new RobotsEvent(request.HostKey, answer.Robots, answer.Unavailable);
+        return new RobotsEvent(request.HostKey, answer.Robots, answer.Unavailable, answer.Captures);
     }
 }

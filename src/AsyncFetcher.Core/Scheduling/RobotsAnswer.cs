@@ -4,4 +4,5 @@ namespace AsyncFetcher.Core.Scheduling;
 /// <param name="Robots">The rules that apply to us.</param>
 /// <param name="Unavailable">Why robots.txt could not be had (a 5xx or no answer), which also stops the host being crawled; null otherwise.</param>
 /// <param name="CircuitOpenings">How often the fetches opened a host's circuit breaker.</param>
-internal readonly record struct RobotsAnswer(RobotsTxt Robots, string? Unavailable, int CircuitOpenings);
+/// <param name="Captures">With --warc, the exchanges of the fetches (redirects included), to be archived; empty otherwise.</param>
+internal readonly record struct RobotsAnswer(RobotsTxt Robots, string? Unavailable, int CircuitOpenings, IReadOnlyList<Output.Warc.HttpCapture> Captures);

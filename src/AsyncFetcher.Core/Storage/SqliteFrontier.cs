@@ -34,6 +34,7 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
     private readonly SqliteCommand take;
     private readonly SqliteCommand markTaken;
     private readonly SqliteCommand markDone;
+    private readonly SqliteCommand markDoneVersion;
     private readonly SqliteCommand hopsDone;
     private readonly SqliteCommand release;
     private readonly SqliteCommand dropHops;
@@ -46,14 +47,23 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
         this.connection = connection;
         insert = Prepare("INSERT OR IGNORE INTO urls (url, state, depth, parent, scope_host, origin) VALUES ($url, $state, $depth, $parent, $scope, $origin)",
             "$url", "$state", "$depth", "$parent", "$scope", "$origin");
-        take = Prepare("SELECT id, url, depth, parent, scope_host FROM urls WHERE state = 1 ORDER BY id LIMIT $max", "$max");
+        take = Prepare("""
+            SELECT id, url, depth, parent, scope_host, status, etag, last_modified, body_hash, fetched_at, captured_at, record_id, payload_digest
+            FROM urls WHERE state = 1 ORDER BY id LIMIT $max
+            """, "$max");
         // The taken batch is exactly the pending rows up to the last id read: one statement, one index range.
         markTaken = Prepare("UPDATE urls SET state = 2 WHERE state = 1 AND id <= $last", "$last");
         markDone = Prepare("UPDATE urls SET state = 3 WHERE url = $url", "$url");
+        markDoneVersion = Prepare("""
+            UPDATE urls SET state = 3, status = $status, etag = $etag, last_modified = $modified, body_hash = $hash,
+                fetched_at = $fetched, captured_at = $captured, record_id = $record, payload_digest = $digest
+            WHERE url = $url
+            """, "$url", "$status", "$etag", "$modified", "$hash", "$fetched", "$captured", "$record", "$digest");
         hopsDone = Prepare("UPDATE urls SET state = 3 WHERE state = 0 AND origin = $url", "$url");
         release = Prepare("UPDATE urls SET state = 1 WHERE url = $url AND state = 2", "$url");
         dropHops = Prepare("DELETE FROM urls WHERE state = 0 AND origin = $url", "$url");
-        saveCheckpoint = Prepare("UPDATE checkpoint SET pages = $pages, output = $output, output_length = $length", "$pages", "$output", "$length");
+        saveCheckpoint = Prepare("UPDATE checkpoint SET pages = $pages, output = $output, output_length = $length, warc = $warc, warc_length = $warcLength",
+            "$pages", "$output", "$length", "$warc", "$warcLength");
     }
 
     /// <summary>Opens (or creates) the state file (<see cref="SqliteStateFile.Open"/>) for a crawl.</summary>
@@ -61,14 +71,35 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
     /// <exception cref="IOException">The file cannot be opened or created, or is in use by another crawl.</exception>
     public static SqliteFrontier Open(string path) => new(SqliteStateFile.Open(path));
 
+    /// <summary>Opens the state file for a re-crawl (<see cref="SqliteStateFile.StartRecrawl"/>): the pages it knows are queued again.</summary>
+    /// <returns>The frontier, and the round, whether it starts now, and the pages queued.</returns>
+    public static (SqliteFrontier Frontier, long Round, bool Started, long Queued) OpenForRecrawl(string path, DateTimeOffset? fetchedBefore)
+    {
+        var connection = SqliteStateFile.Open(path);
+        try
+        {
+            var (round, started, queued) = SqliteStateFile.StartRecrawl(connection, fetchedBefore);
+            return (new SqliteFrontier(connection), round, started, queued);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
     public ValueTask<CrawlCheckpoint> CheckpointAsync(CancellationToken cancellationToken)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT pages, output, output_length FROM checkpoint";
+        command.CommandText = "SELECT pages, output, output_length, warc, warc_length FROM checkpoint";
         command.Transaction = transaction;
         using var reader = command.ExecuteReader();
         reader.Read();
-        return ValueTask.FromResult(new CrawlCheckpoint(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2)));
+        return ValueTask.FromResult(new CrawlCheckpoint(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2))
+        {
+            Warc = reader.IsDBNull(3) ? null : reader.GetString(3),
+            WarcLength = reader.GetInt64(4),
+        });
     }
 
     public ValueTask<bool> AddAsync(CrawlRequest request, CancellationToken cancellationToken)
@@ -97,7 +128,7 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
             {
                 last = reader.GetInt64(0);
                 var parent = reader.IsDBNull(3) ? null : reader.GetString(3);
-                batch.Add(new CrawlRequest(new Uri(reader.GetString(1)), reader.GetInt32(2), parent, reader.GetString(4)));
+                batch.Add(new CrawlRequest(new Uri(reader.GetString(1)), reader.GetInt32(2), parent, reader.GetString(4)) { Version = ReadVersion(reader) });
             }
         }
         if (batch.Count > 0)
@@ -111,10 +142,18 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
     {
         foreach (var request in done)
         {
-            Execute(markDone, request.Key);
+            if (request.Version is { } v)
+            {
+                Execute(markDoneVersion, request.Key, v.Status, v.ETag, v.LastModified, v.BodyHash, v.FetchedAt.ToUnixTimeMilliseconds(),
+                    v.CapturedAt?.ToUnixTimeMilliseconds(), v.RecordId, v.PayloadDigest);
+            }
+            else
+            {
+                Execute(markDone, request.Key);
+            }
             Execute(hopsDone, request.Key);
         }
-        Execute(saveCheckpoint, checkpoint.Pages, checkpoint.Output, checkpoint.OutputLength);
+        Execute(saveCheckpoint, checkpoint.Pages, checkpoint.Output, checkpoint.OutputLength, checkpoint.Warc, checkpoint.WarcLength);
         Commit();
         return ValueTask.CompletedTask;
     }
@@ -136,7 +175,7 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
     public void Dispose()
     {
         Commit();
-        foreach (var command in new[] { insert, take, markTaken, markDone, hopsDone, release, dropHops, saveCheckpoint })
+        foreach (var command in new[] { insert, take, markTaken, markDone, markDoneVersion, hopsDone, release, dropHops, saveCheckpoint })
         {
             command.Dispose();
         }
@@ -151,6 +190,19 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
         transaction = null;
         Dispose();
     }
+
+    /// <summary>What the row says of the page's last fetch (columns 5-12 of <see cref="take"/>); null when it was never fetched.</summary>
+    private static PageVersion? ReadVersion(SqliteDataReader reader) => reader.IsDBNull(9) ? null : new PageVersion
+    {
+        Status = reader.IsDBNull(5) ? null : reader.GetInt32(5),
+        ETag = reader.IsDBNull(6) ? null : reader.GetString(6),
+        LastModified = reader.IsDBNull(7) ? null : reader.GetString(7),
+        BodyHash = reader.IsDBNull(8) ? null : reader.GetString(8),
+        FetchedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)),
+        CapturedAt = reader.IsDBNull(10) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(10)),
+        RecordId = reader.IsDBNull(11) ? null : reader.GetString(11),
+        PayloadDigest = reader.IsDBNull(12) ? null : reader.GetString(12),
+    };
 
     private bool Insert(CrawlRequest request, long state, string? origin) =>
         Execute(insert, request.Key, state, request.Depth, request.Parent, request.ScopeHost, origin) == 1;

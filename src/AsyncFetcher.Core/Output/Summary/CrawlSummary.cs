@@ -128,6 +128,15 @@ public sealed class CrawlSummary
             LinksOverCap = run.Stats?.LinksOverCap,
             BreakerPauses = run.Stats?.BreakerOpenings,
             HeldByBreaker = run.Stats?.HeldByBreaker,
+            Recrawl = run.Stats is { IsRecrawl: true } stats
+                ? new RecrawlSummary
+                {
+                    New = stats.Changes(PageChange.New),
+                    Changed = stats.Changes(PageChange.Changed),
+                    Unchanged = stats.Changes(PageChange.Unchanged),
+                    Gone = stats.Changes(PageChange.Gone),
+                }
+                : null,
             HostCount = hostList.Count,
             Hosts = [.. hostList.OrderByDescending(h => h.Pages).ThenBy(h => h.Host, StringComparer.Ordinal).Take(MaxHosts)],
             SlowestHosts = [.. hostList.Where(h => h.MeanMs > 0).OrderByDescending(h => h.MeanMs).ThenBy(h => h.Host, StringComparer.Ordinal).Take(SlowestHosts)],
