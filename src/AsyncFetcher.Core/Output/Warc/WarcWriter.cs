@@ -32,6 +32,9 @@ internal sealed class WarcWriter : IAsyncDisposable
     private int index;
     private string? infoId;
 
+    /// <summary>The current file holds a fetch's records, not only its warcinfo: it may be closed for the next.</summary>
+    private bool holdsRecords;
+
     private WarcWriter(WarcFiles files, long maxSize, byte[] info, TimeProvider time, FileStream file, int index)
     {
         this.files = files;
@@ -40,6 +43,7 @@ internal sealed class WarcWriter : IAsyncDisposable
         this.time = time;
         this.file = file;
         this.index = index;
+        holdsRecords = file.Length > 0;
     }
 
     /// <summary>The file written to now.</summary>
@@ -103,7 +107,7 @@ internal sealed class WarcWriter : IAsyncDisposable
     /// <exception cref="IOException">The file could not be written; it was cut back to before these records.</exception>
     public async ValueTask WriteAsync(IReadOnlyList<HttpCapture> captures, CancellationToken cancellationToken)
     {
-        if (maxSize > 0 && file.Length >= maxSize)
+        if (maxSize > 0 && holdsRecords && file.Length >= maxSize)
         {
             await RotateAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -122,6 +126,7 @@ internal sealed class WarcWriter : IAsyncDisposable
                 }
             }
             await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+            holdsRecords = true;
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {
@@ -148,6 +153,7 @@ internal sealed class WarcWriter : IAsyncDisposable
         index++;
         file = Create(files.PathOf(index));
         infoId = null;
+        holdsRecords = false;
     }
 
     private async Task WriteInfoAsync(CancellationToken cancellationToken)
