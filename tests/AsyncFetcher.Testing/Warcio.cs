@@ -16,7 +16,7 @@ public static class Warcio
     private static string? cli;
 
     /// <summary>Runs <c>warcio index</c> over <paramref name="files"/>: one JSON line per record.</summary>
-    public static Task<CliResult> IndexAsync(params string[] files) => RunAsync(["index", "-f", "offset", "warc-type", "warc-target-uri", "warc-record-id", .. files]);
+    public static Task<CliResult> IndexAsync(params string[] files) => RunAsync(["index", .. files, "--fields", "offset,warc-type,warc-target-uri,warc-record-id"]);
 
     /// <summary>Runs <c>warcio cdx-index</c> over <paramref name="files"/>: one CDXJ line per response or revisit.</summary>
     public static Task<CliResult> CdxIndexAsync(params string[] files) => RunAsync(["cdx-index", .. files]);

@@ -4,7 +4,7 @@ namespace AsyncFetcher.Core.Output;
 public sealed class OutputFileException : IOException
 {
     public OutputFileException(string path, IOException inner)
-        : base(inner?.Message, inner)
+        : base(Reason(inner), inner)
     {
         Path = path;
     }
@@ -28,4 +28,12 @@ public sealed class OutputFileException : IOException
 
     /// <summary>The file.</summary>
     public string Path { get; }
+
+    /// <summary>The system's reason, without the path it appends (" : '/path'"): the line names the file already.</summary>
+    private static string? Reason(IOException? inner)
+    {
+        var message = inner?.Message;
+        var path = message?.LastIndexOf(" : '", StringComparison.Ordinal) ?? -1;
+        return path > 0 && message!.EndsWith('\'') ? message[..path] : message;
+    }
 }

@@ -145,7 +145,7 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
             if (request.Version is { } v)
             {
                 Execute(markDoneVersion, request.Key, v.Status, v.ETag, v.LastModified, v.BodyHash, v.FetchedAt.ToUnixTimeMilliseconds(),
-                    v.CapturedAt?.ToUnixTimeMilliseconds(), v.RecordId, v.PayloadDigest);
+                    Microseconds(v.CapturedAt), v.RecordId, v.PayloadDigest);
             }
             else
             {
@@ -199,10 +199,13 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
         LastModified = reader.IsDBNull(7) ? null : reader.GetString(7),
         BodyHash = reader.IsDBNull(8) ? null : reader.GetString(8),
         FetchedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)),
-        CapturedAt = reader.IsDBNull(10) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(10)),
+        CapturedAt = reader.IsDBNull(10) ? null : DateTimeOffset.UnixEpoch.AddTicks(reader.GetInt64(10) * 10),
         RecordId = reader.IsDBNull(11) ? null : reader.GetString(11),
         PayloadDigest = reader.IsDBNull(12) ? null : reader.GetString(12),
     };
+
+    /// <summary>A WARC-Date to the microsecond it is written with, since the Unix epoch: a revisit record quotes it exactly.</summary>
+    private static long? Microseconds(DateTimeOffset? time) => time is { } t ? (t - DateTimeOffset.UnixEpoch).Ticks / 10 : null;
 
     private bool Insert(CrawlRequest request, long state, string? origin) =>
         Execute(insert, request.Key, state, request.Depth, request.Parent, request.ScopeHost, origin) == 1;

@@ -154,7 +154,7 @@ internal static class SqliteStateFile
         ALTER TABLE urls ADD COLUMN last_modified TEXT;
         ALTER TABLE urls ADD COLUMN body_hash TEXT;
         ALTER TABLE urls ADD COLUMN fetched_at INTEGER;
-        ALTER TABLE urls ADD COLUMN captured_at INTEGER;
+        ALTER TABLE urls ADD COLUMN captured_at INTEGER; -- microseconds since 1970, as the WARC-Date is written
         ALTER TABLE urls ADD COLUMN record_id TEXT;
         ALTER TABLE urls ADD COLUMN payload_digest TEXT;
         ALTER TABLE checkpoint ADD COLUMN warc TEXT;

@@ -24,6 +24,12 @@ internal sealed class WarcWriter : IAsyncDisposable
 
     private static readonly byte[] RecordEnd = "\r\n\r\n"u8.ToArray();
 
+    /// <summary>
+    /// No FileStream buffer (the deflater buffers its output already): a write that fails on a full disk
+    /// leaves nothing behind in a buffer that cutting the file back would try to flush, and fail on again.
+    /// </summary>
+    private const int Unbuffered = 0;
+
     private readonly WarcFiles files;
     private readonly long maxSize;
     private readonly byte[] info;
@@ -78,7 +84,7 @@ internal sealed class WarcWriter : IAsyncDisposable
                     ? $"'{current}' is missing; the state's crawl wrote {checkpoint.WarcLength} bytes to it (use --fresh to start over, or another --warc)"
                     : $"'{current}' is shorter ({length} bytes) than the state's crawl wrote to it ({checkpoint.WarcLength}); use --fresh to start over, or another --warc");
             }
-            var resumed = new FileStream(current, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
+            var resumed = new FileStream(current, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, Unbuffered, FileOptions.Asynchronous);
             if (length > checkpoint.WarcLength)
             {
                 resumed.SetLength(checkpoint.WarcLength);
@@ -145,7 +151,7 @@ internal sealed class WarcWriter : IAsyncDisposable
         date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 
     private static FileStream Create(string path) =>
-        new(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
+        new(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, Unbuffered, FileOptions.Asynchronous);
 
     private async Task RotateAsync(CancellationToken cancellationToken)
     {
