@@ -32,7 +32,7 @@ internal sealed class CrawlEngine(Fetcher fetcher, IFrontier frontier, IHostGate
     /// </summary>
     public async IAsyncEnumerable<CrawlResult> RunAsync(IEnumerable<Uri> seeds, OutputCursor? output, [EnumeratorCancellation] CancellationToken stopToken = default)
     {
-        await foreach (var record in RunRecordsAsync(seeds, output, null, stopToken).ConfigureAwait(false))
+        await foreach (var record in RunAsync(seeds, output, null, stopToken).ConfigureAwait(false))
         {
             // Exchanges are archived only by a consumer of the records themselves (CrawlSession, with --warc).
             record.Dispose();
@@ -49,7 +49,7 @@ internal sealed class CrawlEngine(Fetcher fetcher, IFrontier frontier, IHostGate
     /// Each is acknowledged when the next is asked for, with the WARC's position from <paramref name="archive"/>.
     /// The consumer disposes each, after writing it.
     /// </summary>
-    internal async IAsyncEnumerable<CrawlRecord> RunRecordsAsync(IEnumerable<Uri> seeds, OutputCursor? output, ArchiveCursor? archive, [EnumeratorCancellation] CancellationToken stopToken = default)
+    internal async IAsyncEnumerable<CrawlRecord> RunAsync(IEnumerable<Uri> seeds, OutputCursor? output, ArchiveCursor? archive, [EnumeratorCancellation] CancellationToken stopToken = default)
     {
         Stats = new CrawlStats();
         if (options.Value.Recrawl)

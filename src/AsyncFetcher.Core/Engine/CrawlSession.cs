@@ -86,7 +86,7 @@ internal sealed class CrawlSession : IAsyncDisposable
     /// <exception cref="OutputFileException">The WARC could not be written.</exception>
     public async IAsyncEnumerable<CrawlResult> RunAsync(IReadOnlyList<Uri> seeds, [EnumeratorCancellation] CancellationToken stopToken)
     {
-        await foreach (var record in engine.RunRecordsAsync(seeds, cursor, archive, stopToken).ConfigureAwait(false))
+        await foreach (var record in engine.RunAsync(seeds, cursor, archive, stopToken).ConfigureAwait(false))
         {
             using (record)
             {
