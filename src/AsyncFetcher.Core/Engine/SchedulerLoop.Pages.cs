@@ -61,7 +61,10 @@ internal sealed partial class SchedulerLoop
             result = result with { FinalUrl = redirect.Value.Target ?? result.FinalUrl, Error = redirect.Value.Error };
         }
 
-        var (changed, change, version) = PageVersions.Compare(request.Origin.Version, response, chain is not null || response.IsRedirect, result.FetchedAt);
+        // Versions are kept only in a state file: without one there is nothing to compare with or to save.
+        var (changed, change, version) = string.IsNullOrEmpty(options.State)
+            ? (null, null, null)
+            : PageVersions.Compare(request.Origin.Version, response, chain is not null || response.IsRedirect, result.FetchedAt);
         result = result with { Changed = changed };
         if (options.Recrawl && change is { } counted)
         {

@@ -24,7 +24,17 @@ internal sealed class RobotsFetcher(Fetcher fetcher, CrawlOptions options, ILogg
         {
             // Closed after: the host's pages may wait their turn behind many other hosts, and an idle
             // connection per host would hold a socket each (a crawl of 10,000 hosts: 10,000 of them).
-            var response = await fetcher.FetchAsync(url, keepBody: true, cancellationToken, closeConnection: true).ConfigureAwait(false);
+            FetchResponse response;
+            try
+            {
+                response = await fetcher.FetchAsync(url, keepBody: true, cancellationToken, closeConnection: true).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Cancelled mid-chain: the hops captured so far are not archived.
+                captures.ForEach(c => c.Dispose());
+                throw;
+            }
             circuitOpenings += response.CircuitOpenings;
             if (response.Capture is { } capture)
             {

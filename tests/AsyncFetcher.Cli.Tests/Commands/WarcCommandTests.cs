@@ -24,7 +24,7 @@ public sealed class WarcCommandTests : IDisposable
     [Fact]
     public async Task A_crawls_warc_is_read_whole_by_warcio_and_every_record_digest_matches()
     {
-        var gzipped = Gzip(LocalSite.Html("zipped", "<a href=\"/index.html\">home</a>"));
+        var gzipped = Responses.Gzip(LocalSite.Html("zipped", "<a href=\"/index.html\">home</a>"));
         string[] chunks = ["<html><title>chunked</title><body>", new string('c', 2000), "</body></html>"];
         await using var site = await LocalSite.StartAsync();
         site.Page("/robots.txt", "User-agent: *\nDisallow: /private/\n", "text/plain");
@@ -256,15 +256,6 @@ public sealed class WarcCommandTests : IDisposable
         return copy.ToArray();
     }
 
-    private static byte[] Gzip(string text)
-    {
-        using var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.Optimal))
-        {
-            gzip.Write(Encoding.UTF8.GetBytes(text));
-        }
-        return output.ToArray();
-    }
 
     private static string Quote(string arg) => "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 using AsyncFetcher.Core.Fetching;
 using AsyncFetcher.Core.Output.Warc;
@@ -22,7 +21,7 @@ public sealed class CaptureTests : IDisposable
     public async Task A_gzip_response_is_captured_byte_for_byte_as_sent()
     {
         var page = LocalSite.Html("zipped", "<a href=\"/next\">next</a>" + new string('z', 5000));
-        var body = Gzip(page);
+        var body = Responses.Gzip(page);
         var head = RawHttpServer.Ascii($"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
         var wire = head.Concat(body).ToArray();
         await using var server = new RawHttpServer(async (_, stream) =>
@@ -147,13 +146,4 @@ public sealed class CaptureTests : IDisposable
         return copy.ToArray();
     }
 
-    private static byte[] Gzip(string text)
-    {
-        using var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.Optimal))
-        {
-            gzip.Write(Encoding.UTF8.GetBytes(text));
-        }
-        return output.ToArray();
-    }
 }
