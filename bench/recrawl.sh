@@ -17,7 +17,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DELAY=${DELAY:-0.05} MAX=${MAX:-10} CHANGED=${CHANGED:-20}
 PAGES=1000 LINKS=10 BYTES=8000
 # Only what this benchmark needs: nginx with the echo module (the delay), node and npm (warcio).
-packages=(nginx libnginx-mod-http-echo npm)
+packages=(nginx libnginx-mod-http-echo)
+# npm may come with a nodejs that is not Debian's (whose npm package then conflicts with it): only without one is it installed.
+command -v npm >/dev/null || packages+=(npm)
 install_packages
 build_tools
 [ -z "$af_reason" ] || { echo "asyncfetch: $af_reason" >&2; exit 1; }

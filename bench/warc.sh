@@ -11,7 +11,8 @@ set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 MAX=${MAX:-10}
-packages=(nginx libnginx-mod-http-echo python3-doc npm)
+packages=(nginx libnginx-mod-http-echo python3-doc)
+command -v npm >/dev/null || packages+=(npm)
 install_packages
 build_tools
 [ -z "$af_reason" ] || { echo "asyncfetch: $af_reason" >&2; exit 1; }
