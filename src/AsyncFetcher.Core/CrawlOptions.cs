@@ -67,6 +67,17 @@ public sealed class CrawlOptions
     /// <summary>Minimum interval between requests to one host (<c>--delay</c>).</summary>
     public TimeSpan Delay { get; set; }
 
+    // Politeness that adapts, and sitemaps.
+
+    /// <summary>
+    /// Adapt each host's concurrency and delay to its latency and its 429 and 503 answers (<c>--auto-throttle</c>):
+    /// never above <see cref="MaxPerHost"/>, never faster than <see cref="Delay"/> or robots.txt's Crawl-delay.
+    /// </summary>
+    public bool AutoThrottle { get; set; } = true;
+
+    /// <summary>Which sitemaps are read for URLs (<c>--sitemaps</c>).</summary>
+    public SitemapMode Sitemaps { get; set; } = SitemapMode.Auto;
+
     /// <summary>The most redirects followed for one URL (<c>--max-redirects</c>).</summary>
     public int MaxRedirects { get; set; } = 10;
 

@@ -86,6 +86,10 @@ public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
         {
             errors.Add("--scope must be one of host, domain, any");
         }
+        if (!Enum.IsDefined(options.Sitemaps))
+        {
+            errors.Add("--sitemaps must be one of auto, on, off");
+        }
         if (!Enum.IsDefined(options.Format))
         {
             errors.Add("--format must be one of jsonl, csv");

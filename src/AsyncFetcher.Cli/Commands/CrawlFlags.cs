@@ -36,6 +36,8 @@ internal sealed class CrawlFlags
         Add("--no-robots", nameof(CrawlOptions.Robots), FlagKind.InverseSwitch, "Do not fetch or obey robots.txt");
         Add("--max-crawl-delay", nameof(CrawlOptions.MaxCrawlDelay), FlagKind.Duration, "Longest robots.txt Crawl-delay honoured");
         Add("--delay", nameof(CrawlOptions.Delay), FlagKind.Duration, "Minimum time between two requests to one host");
+        Add("--auto-throttle", nameof(CrawlOptions.AutoThrottle), FlagKind.OnOff, "Adapt each host's concurrency and delay to its latency and its 429/503 answers (AIMD), within --max-per-host, --delay and Crawl-delay: on or off");
+        Add("--sitemaps", nameof(CrawlOptions.Sitemaps), FlagKind.Sitemaps, "Read URLs from sitemaps: auto (those robots.txt names, and seeds that are sitemaps), on (also /sitemap.xml when robots.txt names none) or off");
         Add("--max-redirects", nameof(CrawlOptions.MaxRedirects), FlagKind.Int, "Redirects followed for one URL");
         Add("--follow-nofollow", nameof(CrawlOptions.FollowNofollow), FlagKind.Switch, "Also follow links marked rel=\"nofollow\"");
         Add("--max-body", nameof(CrawlOptions.MaxBody), FlagKind.Size, "Largest body read: bytes, or 512KiB, 10MiB; longer bodies are cut and marked truncated. Memory: at most this per page in flight with a Content-Length, up to twice it without one (the buffer grows)");
@@ -157,7 +159,8 @@ internal sealed class CrawlFlags
         {
             (FlagKind.Duration, TimeSpan t) => Units.FormatDuration(t),
             (FlagKind.Size, long n) => Units.FormatSize(n),
-            (FlagKind.Scope or FlagKind.Format, Enum e) => e.ToString().ToLowerInvariant(),
+            (FlagKind.Scope or FlagKind.Format or FlagKind.Sitemaps, Enum e) => e.ToString().ToLowerInvariant(),
+            (FlagKind.OnOff, bool b) => b ? "on" : "off",
             (FlagKind.Switch or FlagKind.InverseSwitch, bool b) => b ? "true" : "false",
             (FlagKind.List, IList<string> { Count: 0 }) => "none",
             (FlagKind.List, IList<string> list) => string.Join(", ", list),
@@ -184,6 +187,8 @@ internal sealed class CrawlFlags
             FlagKind.Rate => "size/duration",
             FlagKind.Scope => "host|domain|any",
             FlagKind.Format => "jsonl|csv",
+            FlagKind.OnOff => "on|off",
+            FlagKind.Sitemaps => "auto|on|off",
             FlagKind.List => "regex",
             FlagKind.Text => "text",
             _ => "value",
@@ -205,6 +210,14 @@ internal sealed class CrawlFlags
         {
             option.CompletionSources.Add("jsonl", "csv");
         }
+        else if (kind is FlagKind.OnOff)
+        {
+            option.CompletionSources.Add("on", "off");
+        }
+        else if (kind is FlagKind.Sitemaps)
+        {
+            option.CompletionSources.Add("auto", "on", "off");
+        }
         flags.Add((option, key, kind));
     }
 
@@ -218,6 +231,13 @@ internal sealed class CrawlFlags
         FlagKind.Ratio => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var r) && double.IsFinite(r) ? r.ToString(CultureInfo.InvariantCulture) : null,
         FlagKind.Scope => Enum.TryParse<CrawlScope>(text, ignoreCase: true, out var scope) && Enum.IsDefined(scope) && !char.IsDigit(text[0]) ? scope.ToString() : null,
         FlagKind.Format => Enum.TryParse<OutputFormat>(text, ignoreCase: true, out var format) && Enum.IsDefined(format) && !char.IsDigit(text[0]) ? format.ToString() : null,
+        FlagKind.Sitemaps => Enum.TryParse<SitemapMode>(text, ignoreCase: true, out var sitemaps) && Enum.IsDefined(sitemaps) && !char.IsDigit(text[0]) ? sitemaps.ToString() : null,
+        FlagKind.OnOff => text.ToLowerInvariant() switch
+        {
+            "on" or "true" or "yes" => "true",
+            "off" or "false" or "no" => "false",
+            _ => null,
+        },
         _ => text,
     };
 
@@ -230,6 +250,8 @@ internal sealed class CrawlFlags
         FlagKind.Ratio => "a number such as 0.5",
         FlagKind.Scope => "one of host, domain, any",
         FlagKind.Format => "one of jsonl, csv",
+        FlagKind.OnOff => "on or off",
+        FlagKind.Sitemaps => "one of auto, on, off",
         _ => "valid",
     };
 
@@ -246,6 +268,8 @@ internal sealed class CrawlFlags
         InverseSwitch,
         List,
         Ratio,
+        OnOff,
+        Sitemaps,
         Rate,
     }
 }

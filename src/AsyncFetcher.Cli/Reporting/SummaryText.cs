@@ -52,6 +52,11 @@ internal static class SummaryText
         {
             Line("recrawl", string.Create(c, $"{recrawl.New:N0} new{Separator}{recrawl.Changed:N0} changed{Separator}{recrawl.Unchanged:N0} unchanged{Separator}{recrawl.Gone:N0} gone"));
         }
+        if (report.Sitemaps is > 0)
+        {
+            Line("sitemaps", $"{Counted.Of(report.Sitemaps.Value, "read", "read")}{Separator}{Counted.Of(report.SitemapUrls ?? 0, "URL", "URLs")} listed");
+        }
+        Line("throttle", Throttled(report));
         if (report.HostCount > 1)
         {
             Line("slowest", string.Join(Separator, report.SlowestHosts.Take(3).Select(h => string.Create(c, $"{h.Host} {Ms((long)h.MeanMs)} mean ({Counted.Of(h.Pages, "page", "pages")})"))));
@@ -87,6 +92,31 @@ internal static class SummaryText
 
         string Join(IEnumerable<(string Label, long Count)> counts) =>
             string.Join(Separator, counts.Where(p => p.Count > 0).Select(p => string.Create(c, $"{p.Label} {p.Count:N0}")));
+    }
+
+    /// <summary>
+    /// The hosts the auto-throttle backed off on, with the pace each settled on (most back-offs first, at most
+    /// three); or, when none did, that every host ran at full pace. Empty with the throttle off.
+    /// </summary>
+    private static string Throttled(SummaryReport report)
+    {
+        var paced = report.Hosts.Where(h => h.Concurrency is not null).ToList();
+        if (paced.Count == 0)
+        {
+            return "";
+        }
+        var slowed = paced.Where(h => h.Backoffs > 0).OrderByDescending(h => h.Backoffs).ThenBy(h => h.Host, StringComparer.Ordinal).ToList();
+        if (slowed.Count == 0)
+        {
+            return paced.Count == 1 ? $"no back-off: {paced[0].Concurrency} at a time" : $"no back-off on {Counted.Of(paced.Count, "host", "hosts")}";
+        }
+        var shown = slowed.Take(3).Select(h =>
+        {
+            var delay = h.DelayMs > 0 ? $", {Ms(h.DelayMs.Value)} apart" : "";
+            return $"{h.Host} settled at {h.Concurrency} at a time{delay} ({Counted.Of(h.Backoffs!.Value, "back-off", "back-offs")})";
+        });
+        var more = slowed.Count > 3 ? $"{Separator}{slowed.Count - 3} more slowed" : "";
+        return string.Join(Separator, shown) + more;
     }
 
     private static string Ms(long milliseconds) =>

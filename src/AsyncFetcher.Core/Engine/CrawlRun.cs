@@ -53,7 +53,8 @@ internal sealed class CrawlRun
         loop = new SchedulerLoop(frontier, hostGate, options, time, logger, stats, output, archive, work, events, results.Writer, abort);
         var extractor = new LinkExtractor(new LinkRules(options.FollowNofollow, options.SortQuery, options.MaxUrlLength, options.MaxLinksPerPage));
         var robots = new RobotsFetcher(fetcher, options, logger);
-        worker = new Worker(fetcher, robots, extractor, gate, stats, logger, work.Reader, events.Writer, abort.Token);
+        var sitemaps = new SitemapReader(options.SortQuery, options.MaxUrlLength);
+        worker = new Worker(fetcher, robots, extractor, sitemaps, gate, stats, logger, work.Reader, events.Writer, abort.Token);
     }
 
     public ChannelReader<CrawlRecord> Results => results.Reader;

@@ -15,6 +15,9 @@ internal enum JobKind
 {
     Page,
     Robots,
+
+    /// <summary>A page known (or, for a seed, guessed by its name) to be a sitemap: its body is kept and read as one.</summary>
+    Sitemap,
 }
 
 /// <summary>One fetch handed to a worker by the scheduler loop.</summary>
@@ -25,11 +28,21 @@ internal sealed record Job(JobKind Kind, CrawlRequest Request, bool LastForHost 
 internal abstract record Event;
 
 /// <summary>A worker fetched a page (<see cref="FetchResponse.HoldUntil"/> set: its host's circuit refused it), with the links found on it.</summary>
-internal sealed record PageEvent(CrawlRequest Request, FetchResponse Response, PageLinks? Links) : Event;
+internal sealed record PageEvent(CrawlRequest Request, FetchResponse Response, PageLinks? Links) : Event
+{
+    /// <summary>For a sitemap job answered 2xx: what reading the body as a sitemap found.</summary>
+    public Sitemap? Sitemap { get; init; }
+}
 
-/// <summary>A worker fetched a host's robots.txt; <paramref name="Unavailable"/> says why it could not be had, if so.</summary>
+/// <summary>
+/// A worker fetched a host's robots.txt for <paramref name="Request"/> (the host's first request, its URL
+/// made the robots.txt one); <paramref name="Unavailable"/> says why it could not be had, if so.
+/// </summary>
 /// <param name="Captures">With --warc, the exchanges of the fetch, to be archived.</param>
-internal sealed record RobotsEvent(string HostKey, RobotsTxt Robots, string? Unavailable, IReadOnlyList<Output.Warc.HttpCapture>? Captures = null) : Event;
+internal sealed record RobotsEvent(CrawlRequest Request, RobotsTxt Robots, string? Unavailable, IReadOnlyList<Output.Warc.HttpCapture>? Captures = null) : Event
+{
+    public string HostKey => Request.HostKey;
+}
 
 /// <summary>A worker's fetch was cancelled (the grace period ended, or the run was aborted): its job goes back.</summary>
 internal sealed record CancelledEvent(Job Job) : Event;

@@ -61,7 +61,7 @@ internal sealed partial class SchedulerLoop
                     AssertInvariants();
                     // The host's last queued URL: its connection is closed after it, not left idle in the pool.
                     var last = hosts.Host(request.HostKey).Pending.Count == 0;
-                    await work.WriteAsync(new Job(JobKind.Page, request, last), giveUp.Token).ConfigureAwait(false);
+                    await work.WriteAsync(new Job(sitemaps.IsSitemap(request) ? JobKind.Sitemap : JobKind.Page, request, last), giveUp.Token).ConfigureAwait(false);
                     break;
             }
         }
@@ -72,7 +72,7 @@ internal sealed partial class SchedulerLoop
     private async Task<bool> EnterHostAsync(HostScheduler.Decision decision)
     {
         var hostKey = decision.Request!.HostKey;
-        var pass = await hostGate.EnterAsync(hostKey, hosts.Host(hostKey).Interval, giveUp.Token).ConfigureAwait(false);
+        var pass = await hostGate.EnterAsync(hostKey, hosts.Host(hostKey).Pace, giveUp.Token).ConfigureAwait(false);
         if (pass.IsEntered)
         {
             return true;

@@ -71,6 +71,16 @@ internal sealed partial class SchedulerLoop
             stats.AddChange(counted);
         }
 
+        if (page.Sitemap is not null)
+        {
+            var (listed, error, added) = await sitemaps.FollowAsync(request, response, page.Sitemap, giveUp.Token).ConfigureAwait(false);
+            result = result with { Links = listed ?? result.Links, Error = result.Error ?? error };
+            if (added)
+            {
+                window.Added();
+            }
+        }
+
         var discovered = new List<CrawlRequest>();
         // An unchanged page links where it did: its links are known already.
         if (page.Links is { } links && request.Origin.Depth < options.Depth && changed != false)
@@ -111,6 +121,21 @@ internal sealed partial class SchedulerLoop
             pagesDispatched--;
         }
         hosts.Hold(request, until);
+    }
+
+    /// <summary>
+    /// Frees the page's host slot and tells the host's throttle how the fetch went: its time, when it took one
+    /// attempt (retries' waits would be counted as the server's), and whether the host asked us to slow down.
+    /// </summary>
+    private void Throttle(PageEvent page)
+    {
+        var response = page.Response;
+        var hostKey = page.Request.HostKey;
+        var latency = response.Attempts == 1 && response.Status is not null ? response.Elapsed : (TimeSpan?)null;
+        if (hosts.Completed(hostKey, latency, response.Throttled > 0, time.GetUtcNow()) && hosts.Host(hostKey).Throttle is { } throttle)
+        {
+            stats.SetPace(hostKey, new HostPace(throttle.Limit, throttle.Delay, throttle.Backoffs));
+        }
     }
 
     private CrawlResult NewResult(CrawlRequest request)

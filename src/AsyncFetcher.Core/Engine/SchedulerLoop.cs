@@ -42,6 +42,9 @@ internal sealed partial class SchedulerLoop
     /// <summary>Which links found on a page become requests.</summary>
     private readonly ScopeFilter scope;
 
+    /// <summary>Which requests are sitemaps, and what a sitemap read queues.</summary>
+    private readonly SitemapFollower sitemaps;
+
     /// <summary>The crawl's settings.</summary>
     private readonly CrawlOptions options;
 
@@ -109,6 +112,7 @@ internal sealed partial class SchedulerLoop
         // A wide window lets the scheduler rotate over many hosts; a shared frontier is leased in small batches so other workers get work.
         window = new FrontierWindow(frontier, hosts, events.Writer, frontier.Worker is not null ? options.Max * 2 : Math.Max(1024, options.Max * 16));
         redirects = new RedirectFollower(frontier, hosts, scope, options);
+        sitemaps = new SitemapFollower(frontier, scope, options, stats);
         handoff = new RecordHandoff(frontier, results, events.Reader, output, archive, stats);
     }
 
@@ -183,6 +187,10 @@ internal sealed partial class SchedulerLoop
                             {
                                 await handoff.EmitArchiveAsync(captures, abort.Token).ConfigureAwait(false);
                             }
+                            if (!stopping && await sitemaps.FromRobotsAsync(robots.Request, robots.Robots, giveUp.Token).ConfigureAwait(false))
+                            {
+                                window.Added();
+                            }
                             break;
                         case CancelledEvent cancelled:
                             outstanding--;
@@ -206,7 +214,7 @@ internal sealed partial class SchedulerLoop
                             break;
                         case PageEvent page:
                             outstanding--;
-                            hosts.Release(page.Request.HostKey);
+                            Throttle(page);
                             await hostGate.ExitAsync(page.Request.HostKey, giveUp.Token).ConfigureAwait(false);
                             await CompletePageAsync(page).ConfigureAwait(false);
                             break;

@@ -16,6 +16,7 @@ namespace AsyncFetcher.Core.Engine;
 /// <param name="fetcher">Sends each request through the resilience pipeline.</param>
 /// <param name="robots">Fetches a host's robots.txt, redirects included.</param>
 /// <param name="extractor">Finds the links on an HTML page.</param>
+/// <param name="sitemaps">Reads a sitemap's body.</param>
 /// <param name="gate">At most --max requests in flight, over all workers.</param>
 /// <param name="stats">The live counters (breaker openings).</param>
 /// <param name="logger">Where an unexpected failure is logged, with its URL.</param>
@@ -26,6 +27,7 @@ internal sealed class Worker(
     Fetcher fetcher,
     RobotsFetcher robots,
     LinkExtractor extractor,
+    SitemapReader sitemaps,
     SemaphoreSlim gate,
     CrawlStats stats,
     ILogger logger,
@@ -41,9 +43,12 @@ internal sealed class Worker(
             Event done;
             try
             {
-                done = job.Kind == JobKind.Robots
-                    ? await FetchRobotsAsync(job.Request, abort).ConfigureAwait(false)
-                    : await FetchPageAsync(job.Request, job.LastForHost, abort).ConfigureAwait(false);
+                done = job.Kind switch
+                {
+                    JobKind.Robots => await FetchRobotsAsync(job.Request, abort).ConfigureAwait(false),
+                    JobKind.Sitemap => await FetchSitemapAsync(job.Request, job.LastForHost, abort).ConfigureAwait(false),
+                    _ => await FetchPageAsync(job.Request, job.LastForHost, abort).ConfigureAwait(false),
+                };
             }
             catch (OperationCanceledException) when (abort.IsCancellationRequested)
             {
@@ -53,7 +58,7 @@ internal sealed class Worker(
             {
                 logger.LogError(e, "unexpected failure on {Url}", job.Request.Url);
                 done = job.Kind == JobKind.Robots
-                    ? new RobotsEvent(job.Request.HostKey, RobotsTxt.AllowAll, null)
+                    ? new RobotsEvent(job.Request, RobotsTxt.AllowAll, null)
                     : new PageEvent(job.Request, new FetchResponse { Error = $"internal: {e.Message}" }, null);
             }
             events.TryWrite(done);
@@ -62,19 +67,7 @@ internal sealed class Worker(
 
     private async Task<Event> FetchPageAsync(CrawlRequest request, bool lastForHost, CancellationToken cancellationToken)
     {
-        FetchResponse response;
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            // A re-crawl asks whether the page changed; a redirect hop is another URL, whose validators are not known.
-            var previous = request.Redirect is null ? request.Version : null;
-            response = await fetcher.FetchAsync(request.Url, keepBody: false, cancellationToken, closeConnection: lastForHost, previous).ConfigureAwait(false);
-        }
-        finally
-        {
-            gate.Release();
-        }
-        stats.AddBreakerOpenings(request.HostKey, response.CircuitOpenings);
+        var response = await FetchAsync(request, keepBody: false, lastForHost, cancellationToken).ConfigureAwait(false);
         PageLinks? links = null;
         if (response.IsHtml && response.Status is >= 200 and < 300)
         {
@@ -82,6 +75,43 @@ internal sealed class Worker(
             links = extractor.Extract(response.Body.Span, response.Charset, request.Url);
         }
         return new PageEvent(request, response with { Body = default }, links);
+    }
+
+    /// <summary>
+    /// Fetches a sitemap, its body kept whatever its type (up to --max-body), and reads it after the slot is
+    /// released. A body that is no sitemap but HTML (a seed named like one, a soft 404) has its links read instead.
+    /// </summary>
+    private async Task<Event> FetchSitemapAsync(CrawlRequest request, bool lastForHost, CancellationToken cancellationToken)
+    {
+        var response = await FetchAsync(request, keepBody: true, lastForHost, cancellationToken).ConfigureAwait(false);
+        if (response.Status is not (>= 200 and < 300))
+        {
+            return new PageEvent(request, response with { Body = default }, null);
+        }
+        var sitemap = sitemaps.Read(response.Body, request.Url);
+        var links = sitemap.Kind == SitemapKind.NotASitemap && response.IsHtml
+            ? extractor.Extract(response.Body.Span, response.Charset, request.Url)
+            : null;
+        return new PageEvent(request, response with { Body = default }, links) { Sitemap = sitemap };
+    }
+
+    /// <summary>One fetch in one of the --max slots; <paramref name="lastForHost"/> closes the connection after it (the host has nothing else queued).</summary>
+    private async Task<FetchResponse> FetchAsync(CrawlRequest request, bool keepBody, bool lastForHost, CancellationToken cancellationToken)
+    {
+        FetchResponse response;
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // A re-crawl asks whether the page changed; a redirect hop is another URL, whose validators are not known.
+            var previous = request.Redirect is null ? request.Version : null;
+            response = await fetcher.FetchAsync(request.Url, keepBody, cancellationToken, closeConnection: lastForHost, previous).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+        stats.AddBreakerOpenings(request.HostKey, response.CircuitOpenings);
+        return response;
     }
 
     /// <summary>Fetches the host's robots.txt (<see cref="RobotsFetcher"/>), redirects included, in one slot.</summary>
@@ -98,6 +128,6 @@ internal sealed class Worker(
             gate.Release();
         }
         stats.AddBreakerOpenings(request.HostKey, answer.CircuitOpenings);
-        return new RobotsEvent(request.HostKey, answer.Robots, answer.Unavailable, answer.Captures);
+        return new RobotsEvent(request, answer.Robots, answer.Unavailable, answer.Captures);
     }
 }

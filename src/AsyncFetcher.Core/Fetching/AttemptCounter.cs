@@ -5,7 +5,8 @@ namespace AsyncFetcher.Core.Fetching;
 /// reference to every attempt. It counts the attempts, remembers the last real outcome (so a URL that
 /// an open circuit stops is recorded with what the server last did, never "circuit open" in its place)
 /// and knows the fetch's share of its URL's retry budget and total time (a URL held back by a breaker
-/// and tried again later gets only what it had left).
+/// and tried again later gets only what it had left). It also counts the attempts answered 429 or 503,
+/// which the host's throttle hears even when a retry then succeeded.
 /// </summary>
 internal sealed class AttemptCounter(int carried, int allowed, TimeSpan budget)
 {
@@ -13,6 +14,7 @@ internal sealed class AttemptCounter(int carried, int allowed, TimeSpan budget)
 
     private int count;
     private int circuitOpenings;
+    private int throttled;
 
     /// <summary>Attempts made by this fetch.</summary>
     public int Count => Volatile.Read(ref count);
@@ -31,6 +33,9 @@ internal sealed class AttemptCounter(int carried, int allowed, TimeSpan budget)
 
     public int CircuitOpenings => Volatile.Read(ref circuitOpenings);
 
+    /// <summary>Attempts the server answered 429 Too Many Requests or 503 Service Unavailable: it asked us to slow down.</summary>
+    public int Throttled => Volatile.Read(ref throttled);
+
     /// <summary>The status of the last response an attempt got, if the last attempt got one.</summary>
     public int? LastStatus { get; private set; }
 
@@ -45,6 +50,10 @@ internal sealed class AttemptCounter(int carried, int allowed, TimeSpan budget)
 
     public void Responded(int status, string? contentType)
     {
+        if (status is 429 or 503)
+        {
+            Interlocked.Increment(ref throttled);
+        }
         LastStatus = status;
         LastContentType = contentType;
         LastError = null;

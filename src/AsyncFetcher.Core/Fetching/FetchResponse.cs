@@ -43,5 +43,8 @@ internal sealed record FetchResponse
     /// <summary>With --warc, the exchange as it went over the wire; whoever ends up with the response writes or disposes it.</summary>
     public Output.Warc.HttpCapture? Capture { get; init; }
 
+    /// <summary>Attempts answered 429 or 503, retried or not: the host asked us to slow down.</summary>
+    public int Throttled { get; init; }
+
     public bool IsRedirect => Status is 301 or 302 or 303 or 307 or 308 && Location is not null;
 }

@@ -94,6 +94,7 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
                 IsHtml = body.IsHtml,
                 Attempts = counter.Carried + counter.Count,
                 CircuitOpenings = counter.CircuitOpenings,
+                Throttled = counter.Throttled,
                 Error = RetryAfter.Exceeded(response, options.MaxRetryAfter, time),
                 Elapsed = (before?.Elapsed ?? TimeSpan.Zero) + time.GetElapsedTime(started),
             };
@@ -127,6 +128,7 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
                 Error = FetchErrors.Describe(e),
                 Attempts = counter.Carried + counter.Count,
                 CircuitOpenings = counter.CircuitOpenings,
+                Throttled = counter.Throttled,
                 Elapsed = (before?.Elapsed ?? TimeSpan.Zero) + time.GetElapsedTime(started),
             };
         }

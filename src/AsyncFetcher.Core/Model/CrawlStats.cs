@@ -93,6 +93,30 @@ public sealed class CrawlStats
 
     internal void AddHeld() => Interlocked.Increment(ref held);
 
+    // Sitemaps: how many were read, and the URLs they listed.
+    private long sitemaps;
+    private long sitemapUrls;
+
+    /// <summary>Sitemaps (and sitemap indexes) read.</summary>
+    public long Sitemaps => Interlocked.Read(ref sitemaps);
+
+    /// <summary>URLs the sitemaps listed, before scope and dedup.</summary>
+    public long SitemapUrls => Interlocked.Read(ref sitemapUrls);
+
+    internal void AddSitemap(long listed)
+    {
+        Interlocked.Increment(ref sitemaps);
+        Interlocked.Add(ref sitemapUrls, listed);
+    }
+
+    // The auto-throttle: where each host's pace stands.
+    private readonly ConcurrentDictionary<string, HostPace> paces = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Each host's pace (scheme://host:port) as its throttle last set it; empty with --auto-throttle off.</summary>
+    public IReadOnlyDictionary<string, HostPace> PaceByHost => new Dictionary<string, HostPace>(paces, StringComparer.OrdinalIgnoreCase);
+
+    internal void SetPace(string hostKey, HostPace pace) => paces[hostKey] = pace;
+
     // Safe on the open web: slow servers, huge pages, private networks, secrets in URLs.
     private long linksOverCap;
 

@@ -4,8 +4,9 @@ namespace AsyncFetcher.Core.Scheduling;
 
 /// <summary>
 /// Picks the next request whose host may go now: robots.txt known, fewer than the per-host
-/// limit in flight, and the host's interval since its last request passed. Hosts take turns,
-/// so one large site does not starve the others. Single-threaded: only the engine's loop calls it.
+/// limit in flight (or the fewer its throttle allows), and the host's interval since its last request
+/// passed. Hosts take turns, so one large site does not starve the others. Single-threaded: only the
+/// engine's loop calls it.
 /// </summary>
 internal sealed class HostScheduler(CrawlOptions options)
 {
@@ -20,7 +21,8 @@ internal sealed class HostScheduler(CrawlOptions options)
     {
         if (!hosts.TryGetValue(request.HostKey, out var host))
         {
-            host = new HostState(request.HostKey) { Interval = options.Delay };
+            var throttle = options.AutoThrottle ? new HostThrottle(options.EffectiveMaxPerHost, options.MaxCrawlDelay) : null;
+            host = new HostState(request.HostKey, throttle) { Interval = options.Delay };
             if (!options.Robots)
             {
                 host.Robots = RobotsTxt.AllowAll;
@@ -44,7 +46,7 @@ internal sealed class HostScheduler(CrawlOptions options)
         for (var i = 0; i < order.Count; i++)
         {
             var host = order[(next + i) % order.Count];
-            if (host.Pending.Count == 0 || host.InFlight >= options.EffectiveMaxPerHost || host.Blocked)
+            if (host.Pending.Count == 0 || host.InFlight >= Limit(host) || host.Blocked)
             {
                 continue;
             }
@@ -72,9 +74,10 @@ internal sealed class HostScheduler(CrawlOptions options)
                 return Decision.Disallowed(request);
             }
             host.InFlight++;
-            if (host.Interval > TimeSpan.Zero)
+            host.Throttle?.Sent(host.InFlight);
+            if (host.Pace is var pace && pace > TimeSpan.Zero)
             {
-                host.NextAllowed = now + host.Interval;
+                host.NextAllowed = now + pace;
             }
             return Decision.Fetch(request);
         }
@@ -116,8 +119,21 @@ internal sealed class HostScheduler(CrawlOptions options)
     /// <summary>The host gate says the host may be asked again.</summary>
     public void Unblock(string hostKey) => hosts[hostKey].Blocked = false;
 
-    /// <summary>A fetch to the host finished (or was cancelled): its slot is free.</summary>
+    /// <summary>A fetch to the host was cancelled, or never sent (its circuit was open): its slot is free.</summary>
     public void Release(string hostKey) => hosts[hostKey].InFlight--;
+
+    /// <summary>
+    /// A page fetch to the host came back: its slot is free, and the host's throttle hears how it went.
+    /// True when the throttle changed the host's limit or delay.
+    /// </summary>
+    /// <param name="latency">The fetch's time when it took one attempt; null when retries' waits are in it or no answer came.</param>
+    /// <param name="throttled">An attempt was answered 429 or 503.</param>
+    public bool Completed(string hostKey, TimeSpan? latency, bool throttled, DateTimeOffset now)
+    {
+        var host = hosts[hostKey];
+        var inFlight = host.InFlight--;
+        return host.Throttle?.Observe(now, inFlight, latency, throttled) ?? false;
+    }
 
     /// <summary>robots.txt for the host arrived; <paramref name="unavailable"/> says why it could not be had, if so.</summary>
     public void SetRobots(string hostKey, RobotsTxt robots, string? unavailable = null)
@@ -132,6 +148,10 @@ internal sealed class HostScheduler(CrawlOptions options)
             host.Interval = capped > options.Delay ? capped : options.Delay;
         }
     }
+
+    /// <summary>The requests the host may have in flight: --max-per-host, or fewer while its throttle holds it back.</summary>
+    private int Limit(HostState host) =>
+        host.Throttle is { Limit: var limit } && limit < options.EffectiveMaxPerHost ? limit : options.EffectiveMaxPerHost;
 
     /// <summary>Drops every waiting request (the crawl is stopping or hit its page cap) and returns them.</summary>
     public List<CrawlRequest> DrainAll()

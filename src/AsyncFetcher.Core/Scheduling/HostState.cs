@@ -3,7 +3,7 @@ using AsyncFetcher.Core.Model;
 namespace AsyncFetcher.Core.Scheduling;
 
 /// <summary>What the scheduler knows of one host: its queue, what is in flight, when it may go next, its robots rules.</summary>
-internal sealed class HostState(string key)
+internal sealed class HostState(string key, HostThrottle? throttle)
 {
     public string Key { get; } = key;
 
@@ -25,4 +25,10 @@ internal sealed class HostState(string key)
 
     /// <summary>The interval between requests: the larger of --delay and the robots Crawl-delay (capped).</summary>
     public TimeSpan Interval { get; set; }
+
+    /// <summary>The host's adaptive pace (--auto-throttle); null when it is off.</summary>
+    public HostThrottle? Throttle { get; } = throttle;
+
+    /// <summary>The time between two requests in force: <see cref="Interval"/>, or the throttle's delay when longer.</summary>
+    public TimeSpan Pace => Throttle is { Delay: var delay } && delay > Interval ? delay : Interval;
 }

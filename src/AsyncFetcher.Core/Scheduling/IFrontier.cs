@@ -54,6 +54,14 @@ internal interface IFrontier : IAsyncDisposable
     }
 
     /// <summary>
+    /// Queues the URLs a sitemap lists, as <see cref="AddAsync(IReadOnlyList{CrawlRequest}, CancellationToken)"/> does links.
+    /// Each comes with its <c>&lt;lastmod&gt;</c>: the hook for a re-crawl, which knows when it last fetched each page and
+    /// may leave out those not modified since. The default queues them all.
+    /// </summary>
+    ValueTask AddListedAsync(IReadOnlyList<ListedUrl> listed, CancellationToken cancellationToken) =>
+        AddAsync([.. listed.Select(static l => l.Request)], cancellationToken);
+
+    /// <summary>
     /// <see cref="CompleteAsync(IReadOnlyList{CrawlRequest}, CrawlCheckpoint, CancellationToken)"/>, told which of
     /// <paramref name="done"/> got a record with an error: a shared frontier counts them for <c>asyncfetch status</c>.
     /// </summary>

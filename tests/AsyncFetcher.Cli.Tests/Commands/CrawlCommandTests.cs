@@ -119,6 +119,8 @@ public sealed class CrawlCommandTests : IDisposable
     [InlineData("--breaker-pause", "100ms", "--breaker-pause must be between 500ms and 24h (got 100ms)")]
     [InlineData("--timeout", "2h", "--timeout must be between 10ms and 1h (got 2h)")]
     [InlineData("--max-retry-after", "2h", "--max-retry-after must be between 0ms and 1h (got 2h)")]
+    [InlineData("--auto-throttle", "sometimes", "--auto-throttle: 'sometimes' is not on or off")]
+    [InlineData("--sitemaps", "always", "--sitemaps: 'always' is not one of auto, on, off")]
     public async Task Bad_option_values_are_one_line_naming_the_option_and_exit_2(string option, string value, string expected)
     {
         var run = await CliRunner.RunAsync(["crawl", "http://127.0.0.1:9/", option, value]);

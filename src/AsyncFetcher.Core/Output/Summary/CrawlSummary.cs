@@ -98,7 +98,8 @@ public sealed class CrawlSummary
         run ??= new SummaryRun();
         var startedAt = run.StartedAt ?? firstStart;
         var duration = run.Duration ?? (startedAt is { } s && lastEnd is { } e && e > s ? e - s : TimeSpan.Zero);
-        var hostList = hosts.Select(h => h.Value.ToSummary(h.Key)).ToList();
+        var paces = Paces(run.Stats);
+        var hostList = hosts.Select(h => WithPace(h.Value.ToSummary(h.Key), paces)).ToList();
         return new SummaryReport
         {
             StartedAt = startedAt,
@@ -137,6 +138,8 @@ public sealed class CrawlSummary
                     Gone = stats.Changes(PageChange.Gone),
                 }
                 : null,
+            Sitemaps = run.Stats?.Sitemaps,
+            SitemapUrls = run.Stats?.SitemapUrls,
             HostCount = hostList.Count,
             Hosts = [.. hostList.OrderByDescending(h => h.Pages).ThenBy(h => h.Host, StringComparer.Ordinal).Take(MaxHosts)],
             SlowestHosts = [.. hostList.Where(h => h.MeanMs > 0).OrderByDescending(h => h.MeanMs).ThenBy(h => h.Host, StringComparer.Ordinal).Take(SlowestHosts)],
@@ -144,6 +147,25 @@ public sealed class CrawlSummary
             Output = run.Output,
         };
     }
+
+    /// <summary>The auto-throttle's pace of each host, keyed as the host table is (host, with a port that is not the scheme's default).</summary>
+    private static Dictionary<string, HostPace> Paces(CrawlStats? stats)
+    {
+        var paces = new Dictionary<string, HostPace>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (hostKey, pace) in stats?.PaceByHost ?? new Dictionary<string, HostPace>())
+        {
+            if (Uri.TryCreate(hostKey, UriKind.Absolute, out var uri))
+            {
+                paces[uri.Authority] = pace;
+            }
+        }
+        return paces;
+    }
+
+    private static HostSummary WithPace(HostSummary host, Dictionary<string, HostPace> paces) =>
+        paces.TryGetValue(host.Host, out var pace)
+            ? host with { Concurrency = pace.Concurrency, DelayMs = (long)pace.Delay.TotalMilliseconds, Backoffs = pace.Backoffs }
+            : host;
 
     private LatencySummary LatencySummary()
     {

@@ -23,4 +23,13 @@ public sealed record HostSummary
 
     /// <summary>The slowest URL's time, in milliseconds.</summary>
     public long MaxMs { get; init; }
+
+    /// <summary>The requests in flight at once the auto-throttle settled on for the host; null with it off, or from a records file.</summary>
+    public int? Concurrency { get; init; }
+
+    /// <summary>The delay between requests, in milliseconds, the auto-throttle settled on (--delay and Crawl-delay apply besides); null as <see cref="Concurrency"/>.</summary>
+    public long? DelayMs { get; init; }
+
+    /// <summary>Times the auto-throttle backed off on the host (a 429 or 503, or latency that doubled); null as <see cref="Concurrency"/>.</summary>
+    public int? Backoffs { get; init; }
 }

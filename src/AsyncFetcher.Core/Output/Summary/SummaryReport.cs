@@ -66,6 +66,12 @@ public sealed record SummaryReport
     /// <summary>On a re-crawl, the pages new, changed, unchanged and gone; null otherwise, and when rebuilt from a records file.</summary>
     public RecrawlSummary? Recrawl { get; init; }
 
+    /// <summary>Sitemaps and sitemap indexes read (--sitemaps); null when rebuilt from a records file.</summary>
+    public long? Sitemaps { get; init; }
+
+    /// <summary>URLs the sitemaps listed, before scope and dedup; null when rebuilt from a records file.</summary>
+    public long? SitemapUrls { get; init; }
+
     /// <summary>Distinct hosts.</summary>
     public long HostCount { get; init; }
 
