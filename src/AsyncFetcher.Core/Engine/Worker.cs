@@ -102,8 +102,9 @@ internal sealed class Worker(
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            // A re-crawl asks whether the page changed; a redirect hop is another URL, whose validators are not known.
-            var previous = request.Redirect is null ? request.Version : null;
+            // A re-crawl asks whether a page changed; a redirect hop is another URL, whose validators are not
+            // known; a sitemap (kept whole) is read again, as its <lastmod>s say which pages need no fetch.
+            var previous = request.Redirect is null && !keepBody ? request.Version : null;
             response = await fetcher.FetchAsync(request.Url, keepBody, cancellationToken, closeConnection: lastForHost, previous).ConfigureAwait(false);
         }
         finally

@@ -39,6 +39,10 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
     private readonly SqliteCommand release;
     private readonly SqliteCommand dropHops;
     private readonly SqliteCommand saveCheckpoint;
+    private readonly SqliteCommand skipUnmodified;
+
+    /// <summary>A re-crawl is under way: a page queued again that a sitemap says was not modified since its last fetch is not fetched.</summary>
+    private bool recrawling;
     private SqliteTransaction? transaction;
     private int uncommitted;
 
@@ -62,6 +66,8 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
         hopsDone = Prepare("UPDATE urls SET state = 3 WHERE state = 0 AND origin = $url", "$url");
         release = Prepare("UPDATE urls SET state = 1 WHERE url = $url AND state = 2", "$url");
         dropHops = Prepare("DELETE FROM urls WHERE state = 0 AND origin = $url", "$url");
+        skipUnmodified = Prepare($"UPDATE urls SET state = {SqliteStateFile.Done} WHERE url = $url AND state = {SqliteStateFile.Pending} AND fetched_at >= $modified",
+            "$url", "$modified");
         saveCheckpoint = Prepare("UPDATE checkpoint SET pages = $pages, output = $output, output_length = $length, warc = $warc, warc_length = $warcLength",
             "$pages", "$output", "$length", "$warc", "$warcLength");
     }
@@ -79,7 +85,7 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
         try
         {
             var (round, started, queued) = SqliteStateFile.StartRecrawl(connection, fetchedBefore);
-            return (new SqliteFrontier(connection), round, started, queued);
+            return (new SqliteFrontier(connection) { recrawling = true }, round, started, queued);
         }
         catch
         {
@@ -111,6 +117,22 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
             Commit();
         }
         return ValueTask.FromResult(added);
+    }
+
+    /// <summary>
+    /// Queues what a sitemap lists. On a re-crawl, a page queued again whose <c>&lt;lastmod&gt;</c> is no later than
+    /// its last fetch is taken off the queue instead: the site says it has not changed, so it is not asked again.
+    /// </summary>
+    public async ValueTask AddListedAsync(IReadOnlyList<ListedUrl> listed, CancellationToken cancellationToken)
+    {
+        foreach (var item in listed)
+        {
+            if (recrawling && item.LastModified is { } modified && Execute(skipUnmodified, item.Request.Key, modified.ToUnixTimeMilliseconds()) == 1)
+            {
+                continue;
+            }
+            await AddAsync(item.Request, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public ValueTask<bool> MarkSeenAsync(CrawlRequest hop, CancellationToken cancellationToken) =>
@@ -175,7 +197,7 @@ internal sealed class SqliteFrontier : IFrontier, IDisposable
     public void Dispose()
     {
         Commit();
-        foreach (var command in new[] { insert, take, markTaken, markDone, markDoneVersion, hopsDone, release, dropHops, saveCheckpoint })
+        foreach (var command in new[] { insert, take, markTaken, markDone, markDoneVersion, hopsDone, release, dropHops, saveCheckpoint, skipUnmodified })
         {
             command.Dispose();
         }

@@ -1,4 +1,5 @@
 using AsyncFetcher.Core.Model;
+using AsyncFetcher.Core.Scheduling;
 using AsyncFetcher.Core.Storage;
 using AsyncFetcher.Testing;
 using Microsoft.Data.Sqlite;
@@ -88,6 +89,34 @@ public sealed class StateVersionTests : IDisposable
             Assert.Equal(["http://example.test/hop-origin"], (await second.TakeAsync(10, default)).Select(r => r.Key));
         }
     }
+
+    [Fact]
+    public async Task On_a_recrawl_a_page_a_sitemap_says_is_not_modified_since_its_fetch_is_not_queued_again()
+    {
+        var path = dir.File("crawl.db");
+        var fetched = DateTimeOffset.FromUnixTimeSeconds(1_000_000);
+        await using (var frontier = SqliteFrontier.Open(path))
+        {
+            foreach (var name in new[] { "/old", "/new", "/unlisted" })
+            {
+                await frontier.AddAsync(Page(name), default);
+            }
+            var taken = await frontier.TakeAsync(10, default);
+            await frontier.CompleteAsync([.. taken.Select(r => r with { Version = new PageVersion { Status = 200, FetchedAt = fetched } })], new CrawlCheckpoint(3, null, 0), default);
+        }
+
+        var (recrawl, _, _, _) = SqliteFrontier.OpenForRecrawl(path, fetchedBefore: null);
+        await using (recrawl)
+        {
+            await recrawl.AddListedAsync(
+                [new ListedUrl(Page("/old"), fetched.AddDays(-1)), new ListedUrl(Page("/new"), fetched.AddDays(1)), new ListedUrl(Page("/added"), fetched.AddDays(-1))], default);
+
+            // /old was modified before it was fetched: not asked again; /new was modified since; /added is new.
+            Assert.Equal(["/new", "/unlisted", "/added"], (await recrawl.TakeAsync(10, default)).Select(r => r.Url.AbsolutePath));
+        }
+    }
+
+    private static CrawlRequest Page(string path) => new(new Uri("http://example.test" + path), 0, null, "example.test");
 
     private static long UserVersion(string path)
     {
