@@ -59,9 +59,6 @@ internal sealed class Spool(string directory) : IDisposable
         file.Position = file.Length;
     }
 
-    /// <summary>The first <paramref name="count"/> bytes, for a test or a header; only while they are in memory.</summary>
-    internal ReadOnlySpan<byte> Head(int count) => file is null ? memory.AsSpan(0, (int)Math.Min(count, Length)) : [];
-
     public void Dispose()
     {
         if (memory.Length > 0)

@@ -284,10 +284,3 @@ internal sealed class WarcWriter : IAsyncDisposable
 
     private static string Sha1(ReadOnlySpan<byte> bytes) => "sha1:" + Base32.Encode(SHA1.HashData(bytes));
 }
-
-/// <summary>Writes WARC named fields (<c>Name: value</c> CRLF).</summary>
-internal static class WarcFields
-{
-    public static StringBuilder Field(this StringBuilder builder, string name, string value) =>
-        builder.Append(name).Append(": ").Append(value).Append("\r\n");
-}
