@@ -131,6 +131,28 @@ public sealed class WarcWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_body_that_could_not_be_spooled_fails_the_write_and_leaves_the_warc_whole()
+    {
+        var path = dir.File("crawl.warc.gz");
+        var (writer, _, _) = await WarcWriter.OpenAsync(path, 0, null, "software: test\r\n", TimeProvider.System, CancellationToken.None);
+        var lengthBefore = writer.Length;
+        // The spool's directory is gone (as a full disk refuses it): the body does not fit in memory.
+        using var capture = new HttpCapture(new Uri("http://example.test/big"), DateTimeOffset.UtcNow, dir.File("gone"));
+        capture.Sent(Encoding.ASCII.GetBytes(Request));
+        await capture.ReceivedAsync(Encoding.ASCII.GetBytes(Ok(new string('x', 100_000))), CancellationToken.None);
+        capture.Complete(truncated: false);
+
+        await using (writer)
+        {
+            await Assert.ThrowsAnyAsync<IOException>(async () => await writer.WriteAsync([capture], CancellationToken.None));
+            Assert.Equal(lengthBefore, writer.Length);
+        }
+
+        Assert.NotNull(capture.SpoolError);
+        Assert.Equal(["warcinfo"], WarcReader.ReadAll(path).Select(r => r.Type));
+    }
+
+    [Fact]
     public async Task With_a_maximum_size_each_file_starts_with_warcinfo_and_a_fetch_is_never_split()
     {
         var path = dir.File("crawl.warc.gz");

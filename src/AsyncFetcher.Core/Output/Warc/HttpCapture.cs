@@ -62,6 +62,13 @@ internal sealed class HttpCapture : IDisposable
     /// <summary>True once the response was read to its end (or to the cut), its digests taken.</summary>
     public bool IsComplete => complete;
 
+    /// <summary>
+    /// Why the response could not be spooled (a full disk); null when it was. The fetch goes on (its record
+    /// does not depend on the archive), and writing this capture to the WARC fails with it, so the crawl
+    /// ends on the disk's error instead of leaving a hole in the archive.
+    /// </summary>
+    public IOException? SpoolError { get; private set; }
+
     /// <summary>The links found on the page, for its metadata record; null when it was not parsed for links.</summary>
     public IReadOnlyList<Uri>? Outlinks { get; set; }
 
@@ -83,31 +90,45 @@ internal sealed class HttpCapture : IDisposable
     /// <summary>Response bytes, as the connection reads them; ignored once complete (a connection drained for reuse reads on).</summary>
     public async ValueTask ReceivedAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
-        if (complete)
+        if (complete || SpoolError is not null)
         {
             return;
         }
         digests.Take(bytes, out var head, out var body);
-        if (!head.IsEmpty)
+        try
         {
-            response.Write(head.Span);
+            if (!head.IsEmpty)
+            {
+                response.Write(head.Span);
+            }
+            if (!body.IsEmpty)
+            {
+                await response.WriteAsync(body, cancellationToken).ConfigureAwait(false);
+            }
         }
-        if (!body.IsEmpty)
+        catch (IOException e)
         {
-            await response.WriteAsync(body, cancellationToken).ConfigureAwait(false);
+            SpoolError = e;
         }
     }
 
     /// <summary>Response bytes read by a synchronous read.</summary>
     public void Received(ReadOnlySpan<byte> bytes)
     {
-        if (complete)
+        if (complete || SpoolError is not null)
         {
             return;
         }
         digests.Take(bytes.ToArray(), out var head, out var body);
-        response.Write(head.Span);
-        response.Write(body.Span);
+        try
+        {
+            response.Write(head.Span);
+            response.Write(body.Span);
+        }
+        catch (IOException e)
+        {
+            SpoolError = e;
+        }
     }
 
     /// <summary>The body was read to its end, or cut at --max-body (<paramref name="truncated"/>): the capture is sealed and its digests taken.</summary>

@@ -126,6 +126,10 @@ internal sealed class WarcWriter : IAsyncDisposable
             }
             foreach (var capture in captures)
             {
+                if (capture.SpoolError is { } spoolError)
+                {
+                    throw new IOException(spoolError.Message, spoolError);
+                }
                 if (capture.IsComplete && capture.Status is not null)
                 {
                     await WriteCaptureAsync(capture, cancellationToken).ConfigureAwait(false);
