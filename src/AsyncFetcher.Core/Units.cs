@@ -18,7 +18,7 @@ public static class Units
         {
             return TimeSpan.TryParse(s, CultureInfo.InvariantCulture, out value);
         }
-        (string unit, double scale)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
+        (string unit, double scale)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)];
         var factor = 1.0;
         foreach (var (unit, scale) in units)
         {

@@ -64,7 +64,7 @@ internal static class CrawlCommand
             CrawlSession session;
             try
             {
-                session = await CrawlSession.OpenAsync(host.Services, Console.OpenStandardOutput, logger, cancellationToken);
+                session = await CrawlSession.OpenAsync(host.Services, Console.OpenStandardOutput, logger, cancellationToken, CommandLine());
             }
             catch (CrawlSetupException e)
             {
@@ -230,6 +230,10 @@ internal static class CrawlCommand
             }
         }
     }
+
+    /// <summary>The command as it was typed, for the WARC's warcinfo record: passwords in URLs masked, as everywhere a URL is written.</summary>
+    private static string[] CommandLine() =>
+        ["asyncfetch", .. Environment.GetCommandLineArgs().Skip(1).Select(UrlRedaction.RedactText)];
 
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 }

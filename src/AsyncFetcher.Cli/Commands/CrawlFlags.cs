@@ -66,6 +66,11 @@ internal sealed class CrawlFlags
         Add("--max-links-per-page", nameof(CrawlOptions.MaxLinksPerPage), FlagKind.Int, "Most links one page adds to the crawl; the rest are counted in the record's note and the summary, not followed; 0 = no limit");
         Add("--allow-private", nameof(CrawlOptions.AllowPrivate), FlagKind.Switch, "Also connect to loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16), CGNAT and other non-public addresses; by default only a seed's own network is allowed");
         Add("--send-url-credentials", nameof(CrawlOptions.SendUrlCredentials), FlagKind.Switch, "Send the user:password of a seed URL as HTTP Basic authentication to its origin (never written out: records show user:***@)");
+        // Web archives and re-crawls.
+        Add("--warc", nameof(CrawlOptions.Warc), FlagKind.Text, "Also write every request and response, as sent and received, to this WARC 1.1 file (FILE.warc.gz, a gzip member per record)", helpName: "file");
+        Add("--warc-max-size", nameof(CrawlOptions.WarcMaxSize), FlagKind.Size, "Start a new WARC file once one reaches this size (FILE-00000.warc.gz, FILE-00001.warc.gz, ...; 1GiB is usual); 0 = one file");
+        Add("--recrawl", nameof(CrawlOptions.Recrawl), FlagKind.Switch, "With --state: fetch every known page again, conditionally (If-None-Match, If-Modified-Since); records say \"changed\", links are followed from new and changed pages only");
+        Add("--recrawl-after", nameof(CrawlOptions.RecrawlAfter), FlagKind.Duration, "With --recrawl: fetch again only pages last fetched longer ago than this, e.g. 1d; 0 = all");
         // Distributed crawl: a frontier shared by several processes.
         Add("--frontier", nameof(CrawlOptions.Frontier), FlagKind.Text, "Share the crawl with other workers through redis://host:port/db; none = the frontier is in this process", helpName: "url");
         Add("--crawl-id", nameof(CrawlOptions.CrawlId), FlagKind.Text, "Name of the shared crawl; workers with the same id share it", helpName: "name");

@@ -79,6 +79,7 @@ internal sealed class CrawlReporting : IAsyncDisposable
                 Format = options.Format.ToString().ToLowerInvariant(),
                 SummaryJson = NullIfEmpty(options.SummaryJson),
                 Report = NullIfEmpty(options.Report),
+                Warc = NullIfEmpty(options.Warc),
             },
         });
         await files.WriteAsync(report, cancellationToken);

@@ -46,6 +46,9 @@ internal sealed record RobotsEvent(CrawlRequest Request, RobotsAnswer Answer) : 
 
     /// <summary>Why robots.txt could not be had, if so.</summary>
     public string? Unavailable => Answer.Unavailable;
+
+    /// <summary>With --warc, the exchanges of the fetch, to be archived.</summary>
+    public IReadOnlyList<Output.Warc.HttpCapture> Captures => Answer.Captures;
 }
 
 /// <summary>A worker's fetch was cancelled (the grace period ended, or the run was aborted): its job goes back.</summary>
@@ -57,8 +60,8 @@ internal sealed record StopEvent(string? Reason) : Event;
 /// <summary>The consumer stopped reading records: stop at once.</summary>
 internal sealed record AbortEvent : Event;
 
-/// <summary>The consumer handled the oldest record not yet acknowledged; the output's length after it, with a file.</summary>
-internal sealed record AckEvent(long? OutputLength) : Event;
+/// <summary>The consumer handled the oldest record not yet acknowledged; the output's length after it, with a file, and the WARC's, with one.</summary>
+internal sealed record AckEvent(long? OutputLength, string? Warc = null, long WarcLength = 0) : Event;
 
 /// <summary>The grace period after a stop is over: cancel what is still in flight.</summary>
 internal sealed record GraceOverEvent : Event;

@@ -47,7 +47,7 @@ internal sealed partial class SchedulerLoop
                     else
                     {
                         // No record to wait for: saved at once, with the checkpoint as it stands.
-                        await handoff.CompleteUnrecordedAsync(request.Origin, giveUp.Token).ConfigureAwait(false);
+                        await handoff.CompleteUnrecordedAsync(request.Origin, giveUp.Token, abort.Token).ConfigureAwait(false);
                     }
                     break;
                 case HostScheduler.DecisionKind.Fetch when request.Redirect is null && options.MaxPages > 0 && pagesDispatched >= options.MaxPages:

@@ -56,6 +56,7 @@ internal sealed partial class SchedulerLoop
         stats.MarkStopped();
         foreach (var request in hosts.DrainAll())
         {
+            handoff.ForgetHops(request.Origin);
             await frontier.ReleaseAsync(request.Origin, giveUp.Token).ConfigureAwait(false);
         }
     }

@@ -111,7 +111,7 @@ internal sealed partial class SchedulerLoop
     /// <summary>The note that more workers cannot make the crawl faster was given (once).</summary>
     private bool capNoted;
 
-    public SchedulerLoop(IFrontier frontier, IHostGate hostGate, CrawlOptions options, TimeProvider time, ILogger logger, CrawlStats stats, OutputCursor? output, Channel<Job> work, Channel<Event> events, ChannelWriter<CrawlResult> results, CancellationTokenSource abort)
+    public SchedulerLoop(IFrontier frontier, IHostGate hostGate, CrawlOptions options, TimeProvider time, ILogger logger, CrawlStats stats, OutputCursor? output, ArchiveCursor? archive, Channel<Job> work, Channel<Event> events, ChannelWriter<CrawlRecord> results, CancellationTokenSource abort)
     {
         this.frontier = frontier;
         this.hostGate = hostGate;
@@ -129,7 +129,7 @@ internal sealed partial class SchedulerLoop
         window = new FrontierWindow(frontier, hosts, events.Writer, frontier.Worker is not null ? options.Max * 2 : Math.Max(1024, options.Max * 16));
         redirects = new RedirectFollower(frontier, hosts, scope, options);
         sitemaps = new SitemapFollower(frontier, scope, options, stats);
-        handoff = new RecordHandoff(frontier, results, events.Reader, output, stats);
+        handoff = new RecordHandoff(frontier, results, events.Reader, output, archive, stats);
     }
 
     private bool PageCapReached => options.MaxPages > 0 && (pagesDispatched >= options.MaxPages || sharedCapReached);
@@ -207,6 +207,10 @@ internal sealed partial class SchedulerLoop
                             }
                             await hostGate.ShareRobotsAsync(robots.HostKey, robots.Answer, giveUp.Token).ConfigureAwait(false);
                             await hostGate.ExitAsync(robots.HostKey, giveUp.Token).ConfigureAwait(false);
+                            if (robots.Captures is { Count: > 0 } captures)
+                            {
+                                await handoff.EmitArchiveAsync(captures, abort.Token).ConfigureAwait(false);
+                            }
                             if (!stopping && await sitemaps.FromRobotsAsync(robots.Request, robots.Robots, giveUp.Token).ConfigureAwait(false))
                             {
                                 window.Added();
@@ -222,6 +226,7 @@ internal sealed partial class SchedulerLoop
                             else
                             {
                                 hosts.Release(cancelled.Job.Request.HostKey);
+                                handoff.ForgetHops(cancelled.Job.Request.Origin);
                                 await frontier.ReleaseAsync(cancelled.Job.Request.Origin, giveUp.Token).ConfigureAwait(false);
                             }
                             break;
@@ -262,6 +267,7 @@ internal sealed partial class SchedulerLoop
                 await graceTimer.DisposeAsync().ConfigureAwait(false);
             }
             stats.SetInFlight(0);
+            handoff.ForgetAllHops();
             // The loop is the work channel's only writer, so it says when there is no more work; each
             // worker then ends once it has reported its last job.
             work.TryComplete();

@@ -1,3 +1,4 @@
+using AsyncFetcher.Core.Output.Warc;
 using Microsoft.Extensions.Options;
 using Polly.Timeout;
 
@@ -7,9 +8,10 @@ namespace AsyncFetcher.Core.Fetching;
 /// Sits inside the resilience pipeline, so it sees every real attempt, retries included. It counts
 /// them into the request's <see cref="AttemptCounter"/>, runs each under an <see cref="Attempt"/>
 /// (the progress timeout and the minimum rate, on the injected clock), and turns what went wrong on
-/// the wire into the failure that names it.
+/// the wire into the failure that names it. With --warc, each attempt of a fetch that is archived
+/// gets a capture of its exchange (<see cref="HttpCapture"/>); only the last attempt's is kept.
 /// </summary>
-internal sealed class AttemptHandler(IOptions<CrawlOptions> options, TimeProvider time) : DelegatingHandler
+internal sealed class AttemptHandler(IOptions<CrawlOptions> options, TimeProvider time, HttpCaptures captures) : DelegatingHandler
 {
     private readonly TimeSpan timeout = options.Value.Timeout;
     private readonly TransferRate minRate = options.Value.MinimumRate;
@@ -19,6 +21,10 @@ internal sealed class AttemptHandler(IOptions<CrawlOptions> options, TimeProvide
         request.Options.TryGetValue(AttemptCounter.Key, out var counter);
         counter?.Increment();
         using var attempt = new Attempt(time, timeout, minRate, cancellationToken);
+        if (captures.Enabled && request.Options.TryGetValue(BodyRequest.Key, out var wanted) && wanted.Archive)
+        {
+            attempt.Capture = captures.Begin(request.RequestUri!);
+        }
         try
         {
             var response = await base.SendAsync(request, attempt.Token).ConfigureAwait(false);

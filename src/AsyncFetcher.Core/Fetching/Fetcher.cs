@@ -25,6 +25,8 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
     private readonly CrawlOptions options = options.Value;
     private readonly TimeSpan budget = ResilienceSetup.TotalBudget(options.Value);
     private readonly ConcurrentDictionary<string, HeldFetch> held = new(StringComparer.Ordinal);
+    private readonly bool hashBodies = !string.IsNullOrEmpty(options.Value.State);
+    private readonly bool archive = !string.IsNullOrEmpty(options.Value.Warc);
 
     /// <summary>
     /// Takes in a seed before the crawl: its host may be on a private network (and its block is then
@@ -38,7 +40,8 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
 
     /// <param name="keepBody">Keep the body whatever its type, and do not save it (robots.txt); otherwise only HTML is kept, and a 2xx body is saved with --save.</param>
     /// <param name="closeConnection">Ask for the connection to be closed after the response (Connection: close): the host has nothing else queued, so an idle connection would only hold a socket.</param>
-    public async Task<FetchResponse> FetchAsync(Uri url, bool keepBody, CancellationToken cancellationToken, bool closeConnection = false)
+    /// <param name="previous">What an earlier crawl saw of the page: its validators make the request conditional (a re-crawl), so an unchanged page costs a 304.</param>
+    public async Task<FetchResponse> FetchAsync(Uri url, bool keepBody, CancellationToken cancellationToken, bool closeConnection = false, Model.PageVersion? previous = null)
     {
         var key = url.AbsoluteUri;
         var before = keepBody ? null : held.TryRemove(key, out var h) ? h : null;
@@ -52,7 +55,15 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
         var counter = new AttemptCounter(before?.Attempts ?? 0, options.Retries + 1, left);
         using var request = new HttpRequestMessage(HttpMethod.Get, UrlCredentials.Strip(url));
         request.Options.Set(AttemptCounter.Key, counter);
-        request.Options.Set(BodyRequest.Key, new BodyRequest(KeepAnyType: keepBody, Save: !keepBody && store.Enabled));
+        request.Options.Set(BodyRequest.Key, new BodyRequest(KeepAnyType: keepBody, Save: !keepBody && store.Enabled, Hash: !keepBody && hashBodies, Archive: archive));
+        if (previous?.ETag is { } etag)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", etag);
+        }
+        if (previous?.LastModified is { } lastModified)
+        {
+            request.Headers.TryAddWithoutValidation("If-Modified-Since", lastModified);
+        }
         if (closeConnection)
         {
             request.Headers.ConnectionClose = true;
@@ -69,6 +80,10 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
             var contentType = body.Headers.ContentType;
             return new FetchResponse
             {
+                ETag = Header(response.Headers.NonValidated, "ETag"),
+                LastModified = Header(body.Headers.NonValidated, "Last-Modified"),
+                BodyHash = body.Hash,
+                Capture = body.TakeCapture(),
                 Status = (int)response.StatusCode,
                 ContentType = RecordText.Cut(contentType?.ToString()),
                 Charset = contentType?.CharSet,
@@ -123,6 +138,10 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
             };
         }
     }
+
+    /// <summary>A validator header as sent, when it is short enough to keep and send back; null otherwise.</summary>
+    private static string? Header(HttpHeadersNonValidated headers, string name) =>
+        headers.TryGetValues(name, out var values) && values.Count == 1 && values.First() is { Length: > 0 and <= 512 } value ? value : null;
 
     /// <summary>The record of a URL whose last real outcome stands: its breaker pause outlasted its budget.</summary>
     private static FetchResponse Final(HeldFetch state, int circuitOpenings) => new()

@@ -12,7 +12,8 @@ internal static class SqliteStateFile
 {
     /// <summary>"AFC1" in PRAGMA application_id: tells a state file from another SQLite database.</summary>
     private const long ApplicationId = 0x41464331;
-    private const long SchemaVersion = 1;
+    /// <summary>2: page versions (for re-crawls) and the WARC's place in the checkpoint; files of version 1 are upgraded on open.</summary>
+    private const long SchemaVersion = 2;
 
     /// <summary>A row's state: a redirect hop's URL, seen (so it is not queued as a link) while its origin is taken.</summary>
     public const long Seen = 0;
@@ -250,6 +251,7 @@ internal static class SqliteStateFile
                     output_length INTEGER NOT NULL);
                 INSERT INTO checkpoint VALUES (0, 0, NULL, 0);
                 """, create);
+            Upgrade(connection, create);
             Scalar(connection, $"PRAGMA application_id = {ApplicationId}", create);
             Scalar(connection, $"PRAGMA user_version = {SchemaVersion}", create);
             create.Commit();
@@ -258,15 +260,69 @@ internal static class SqliteStateFile
         {
             throw new InvalidDataException("not an asyncfetch state file");
         }
-        else if ((long)Scalar(connection, "PRAGMA user_version")! != SchemaVersion)
+        else if ((long)Scalar(connection, "PRAGMA user_version")! is var version && version != SchemaVersion)
         {
-            throw new InvalidDataException("written by another version of asyncfetch; use --fresh to start over");
+            if (version != 1)
+            {
+                throw new InvalidDataException("written by another version of asyncfetch; use --fresh to start over");
+            }
+            // A state file of the version before: its crawl carries on, and its pages get versions from now on.
+            using var upgrade = connection.BeginTransaction();
+            Upgrade(connection, upgrade);
+            Scalar(connection, $"PRAGMA user_version = {SchemaVersion}", upgrade);
+            upgrade.Commit();
         }
 
         using var reset = connection.BeginTransaction();
         Scalar(connection, $"UPDATE urls SET state = {Pending} WHERE state = {Taken}", reset);
         Scalar(connection, $"DELETE FROM urls WHERE state = {Seen}", reset);
         reset.Commit();
+    }
+
+    /// <summary>
+    /// Version 1 to 2: what each page was when last fetched (status, validators, body hash, when, and
+    /// where its content is archived), the WARC's file and length in the checkpoint, and the re-crawl
+    /// round. Added columns only: SQLite adds them without rewriting a row.
+    /// </summary>
+    private static void Upgrade(SqliteConnection connection, SqliteTransaction transaction) => NonQuery(connection, """
+        ALTER TABLE urls ADD COLUMN status INTEGER;
+        ALTER TABLE urls ADD COLUMN etag TEXT;
+        ALTER TABLE urls ADD COLUMN last_modified TEXT;
+        ALTER TABLE urls ADD COLUMN body_hash TEXT;
+        ALTER TABLE urls ADD COLUMN fetched_at INTEGER;
+        ALTER TABLE urls ADD COLUMN captured_at INTEGER; -- microseconds since 1970, as the WARC-Date is written
+        ALTER TABLE urls ADD COLUMN record_id TEXT;
+        ALTER TABLE urls ADD COLUMN payload_digest TEXT;
+        ALTER TABLE checkpoint ADD COLUMN warc TEXT;
+        ALTER TABLE checkpoint ADD COLUMN warc_length INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE checkpoint ADD COLUMN round INTEGER NOT NULL DEFAULT 0;
+        """, transaction);
+
+    /// <summary>
+    /// Starts a re-crawl (<c>--recrawl</c>), unless one is under way and unfinished: then it goes on.
+    /// Every page done (last fetched before <paramref name="fetchedBefore"/>, when given) is queued
+    /// again, in its old place, so the re-crawl is breadth-first like the crawl; the redirect hops
+    /// its pages led to are forgotten, to be followed again; the page count starts again for --max-pages.
+    /// </summary>
+    /// <returns>The round (1 for the first re-crawl), whether it was started now, and the pages queued again.</returns>
+    public static (long Round, bool Started, long Queued) StartRecrawl(SqliteConnection connection, DateTimeOffset? fetchedBefore)
+    {
+        var round = (long)Scalar(connection, "SELECT round FROM checkpoint")!;
+        var waiting = (long)Scalar(connection, $"SELECT count(*) FROM urls WHERE state IN ({Pending}, {Taken})")!;
+        if (round > 0 && waiting > 0)
+        {
+            return (round, false, waiting);
+        }
+        using var start = connection.BeginTransaction();
+        NonQuery(connection, $"DELETE FROM urls WHERE state = {Done} AND origin IS NOT NULL", start);
+        using var requeue = connection.CreateCommand();
+        requeue.Transaction = start;
+        requeue.CommandText = $"UPDATE urls SET state = {Pending} WHERE state = {Done} AND (fetched_at IS NULL OR fetched_at < $before)";
+        requeue.Parameters.AddWithValue("$before", fetchedBefore?.ToUnixTimeMilliseconds() ?? long.MaxValue);
+        var queued = requeue.ExecuteNonQuery();
+        NonQuery(connection, "UPDATE checkpoint SET round = round + 1, pages = 0", start);
+        start.Commit();
+        return (round + 1, true, queued + waiting);
     }
 
     private static void NonQuery(SqliteConnection connection, string sql, SqliteTransaction transaction)

@@ -80,5 +80,5 @@ public sealed class HelpTests
         Assert.Equal(expected, run.StdoutLines);
     }
 
-    private static bool IsSwitch(string flag) => flag is "--sort-query" or "--no-robots" or "--follow-nofollow" or "--fresh" or "--quiet" or "--allow-private" or "--send-url-credentials";
+    private static bool IsSwitch(string flag) => flag is "--sort-query" or "--no-robots" or "--follow-nofollow" or "--fresh" or "--quiet" or "--allow-private" or "--send-url-credentials" or "--recrawl";
 }

@@ -2,20 +2,19 @@ using System.Collections.Concurrent;
 using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Time.Testing;
 
 namespace AsyncFetcher.Core.Tests.Engine;
 
 /// <summary>
 /// The engine takes its time from the injected <see cref="TimeProvider"/>, so a crawl with a
-/// 10-second politeness delay is tested on a <see cref="FakeTimeProvider"/> in milliseconds.
+/// 10-second politeness delay is tested on a fake clock (<see cref="WatchedClock"/>) in milliseconds.
 /// </summary>
 public sealed class PolitenessDelayTests
 {
     [Fact]
     public async Task Delay_spaces_requests_to_a_host_by_the_injected_clock()
     {
-        var clock = new FakeTimeProvider();
+        var clock = new WatchedClock();
         var arrivals = new ConcurrentQueue<(string Path, DateTimeOffset At)>();
         using var arrived = new SemaphoreSlim(0);
         await using var site = await LocalSite.StartAsync();
@@ -34,16 +33,21 @@ public sealed class PolitenessDelayTests
         var options = EngineHarness.Fast();
         options.Delay = TimeSpan.FromSeconds(10);
         options.Timeout = TimeSpan.FromMinutes(5);
+        options.Robots = false;
         await using var provider = EngineHarness.Build(options, clock);
         var crawl = EngineHarness.CrawlAsync(provider, [site.Url("/")], CancellationToken.None);
 
-        // Each time a page has reached the server (and read the clock), move the clock one delay on:
-        // the next page may go then. Waiting on the handler, not the request log, keeps the advance
-        // from overtaking the handler's reading of the clock.
+        // Each time a page has reached the server (and read the clock), and the engine has started waiting
+        // for the host's interval, move the clock one delay on: the next page may go then. Waiting on both
+        // keeps the advance from overtaking either, however slowly the machine runs.
         for (var page = 0; page < 4; page++)
         {
-            Assert.True(await arrived.WaitAsync(TimeSpan.FromSeconds(30)), $"page {page + 1} never arrived");
-            clock.Advance(options.Delay);
+            Assert.True(await arrived.WaitAsync(TimeSpan.FromSeconds(60)), $"page {page + 1} never arrived");
+            if (page < 3)
+            {
+                Assert.Equal(options.Delay, await clock.NextTimerAsync(due => due > TimeSpan.Zero && due <= options.Delay));
+                clock.Advance(options.Delay);
+            }
         }
         var results = await crawl.WaitAsync(TimeSpan.FromSeconds(30));
 
