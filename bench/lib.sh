@@ -146,6 +146,14 @@ af_kind() {
   else echo "Native AOT"; fi
 }
 
+# install_warcio: Webrecorder's warcio from npm, pinned as the tests pin it, under bench/out -> sets $WARCIO (its cli.js)
+install_warcio() {
+  local version
+  version=$(sed -n 's/.*const string Version = "\(.*\)";/\1/p' "$repo/tests/AsyncFetcher.Testing/Warcio.cs")
+  WARCIO=$out/warcio/node_modules/warcio/dist/cli.js
+  [ -e "$WARCIO" ] || npm install --prefix "$out/warcio" --no-audit --no-fund --no-save --loglevel=error "warcio@$version" >&2
+}
+
 # ---------------------------------------------------------------- sites
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 

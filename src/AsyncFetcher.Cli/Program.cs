@@ -24,8 +24,8 @@ help.Action = new ExamplesHelpAction((HelpAction)help.Action!, new Dictionary<Co
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0 && parse.Action is not ExamplesHelpAction)
 {
-    // One line that names the problem, then where to look: no usage dump, exit 2.
-    return ExitCodes.Usage(parse.Errors[0].Message, parse);
+    // One line that names the problem in the tool's words, then where to look: no usage dump, exit 2.
+    return ExitCodes.Usage(ParseErrors.Describe(parse), parse);
 }
 
 // The host, not the parser, owns Ctrl+C: it turns the first into a graceful stop.

@@ -142,6 +142,20 @@ public sealed class CrawlOptions
     /// <summary>Send the user and password of a seed URL (<c>http://user:pw@host/</c>) as HTTP Basic authentication to its origin (<c>--send-url-credentials</c>).</summary>
     public bool SendUrlCredentials { get; set; }
 
+    // Web archives and re-crawls.
+
+    /// <summary>Also write every request and response, as sent and received, to this WARC 1.1 file (<c>--warc</c>, FILE.warc.gz); empty means none.</summary>
+    public string Warc { get; set; } = "";
+
+    /// <summary>Start a new WARC file (FILE-00000.warc.gz, FILE-00001.warc.gz, …) once one reaches this size (<c>--warc-max-size</c>); 0 = one file.</summary>
+    public long WarcMaxSize { get; set; }
+
+    /// <summary>Fetch every page the <see cref="State"/> file knows again, asking the server whether it changed (<c>--recrawl</c>).</summary>
+    public bool Recrawl { get; set; }
+
+    /// <summary>With <see cref="Recrawl"/>, fetch again only the pages last fetched longer ago than this (<c>--recrawl-after</c>); 0 = all.</summary>
+    public TimeSpan RecrawlAfter { get; set; }
+
     /// <summary><see cref="MinRate"/> parsed; <see cref="TransferRate.None"/> when it does not parse (the validator reports that).</summary>
     public TransferRate MinimumRate => TransferRate.TryParse(MinRate, out var rate) ? rate.Value : TransferRate.None;
 
@@ -186,4 +200,7 @@ public sealed class CrawlOptions
 
     /// <summary>This worker's name in a shared frontier and in its records (<c>--worker-id</c>); empty means hostname-pid.</summary>
     public string WorkerId { get; set; } = "";
+
+    /// <summary>How long the shared frontier may be out of reach, at start or mid-crawl, before the crawl gives up with exit 1 (<c>--frontier-timeout</c>).</summary>
+    public TimeSpan FrontierTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

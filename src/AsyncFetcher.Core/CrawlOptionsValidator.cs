@@ -25,7 +25,7 @@ public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
         {
             if (value < TimeSpan.Zero || (!zeroAllowed && value == TimeSpan.Zero))
             {
-                errors.Add($"{flag} must be a {(zeroAllowed ? "non-negative" : "positive")} duration such as 500ms, 10s or 2m (got {value})");
+                errors.Add($"{flag} must be a {(zeroAllowed ? "non-negative" : "positive")} duration such as 500ms, 10s or 2m (got {Units.FormatDuration(value)})");
             }
         }
         void AtMost(string flag, TimeSpan value, TimeSpan min, TimeSpan max)
@@ -114,11 +114,42 @@ public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
             errors.Add($"--min-rate must be SIZE/DURATION such as 1KiB/10s, or 0 for none (got '{options.MinRate}')");
         }
         Range("--max-links-per-page", options.MaxLinksPerPage, 0, int.MaxValue);
+        // Web archives and re-crawls.
+        if (!string.IsNullOrEmpty(options.Warc) && !options.Warc.EndsWith(Output.Warc.WarcFiles.Extension, StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add($"--warc must name a {Output.Warc.WarcFiles.Extension} file: each record is a gzip member (got '{options.Warc}')");
+        }
+        if (!string.IsNullOrEmpty(options.Warc) && Directory.Exists(options.Warc))
+        {
+            errors.Add($"--warc '{options.Warc}' is a directory; it must be a file");
+        }
+        Range("--warc-max-size", options.WarcMaxSize, 0, long.MaxValue);
+        if (options.WarcMaxSize > 0 && string.IsNullOrEmpty(options.Warc))
+        {
+            errors.Add("--warc-max-size needs --warc FILE.warc.gz");
+        }
+        if (options.Recrawl && !string.IsNullOrEmpty(options.Frontier))
+        {
+            errors.Add("--recrawl cannot be used with --frontier: a shared crawl keeps no page versions; re-crawl with --state FILE");
+        }
+        else if (options.Recrawl && string.IsNullOrEmpty(options.State))
+        {
+            errors.Add("--recrawl needs --state FILE: the state of the earlier crawl holds the pages to fetch again");
+        }
+        if (options.Recrawl && options.Fresh)
+        {
+            errors.Add("--recrawl and --fresh cannot be used together: --fresh deletes the pages a re-crawl fetches again");
+        }
+        Positive("--recrawl-after", options.RecrawlAfter, zeroAllowed: true);
+        if (options.RecrawlAfter > TimeSpan.Zero && !options.Recrawl)
+        {
+            errors.Add("--recrawl-after needs --recrawl");
+        }
         // Distributed crawl: a frontier shared by several processes.
         if (options.Lease < TimeSpan.FromSeconds(1) || options.Lease > TimeSpan.FromDays(1))
         {
             // Renewed every third of it: shorter than 1s would spend the worker on renewals.
-            errors.Add($"--lease must be a duration between 1s and 1d (got {options.Lease})");
+            errors.Add($"--lease must be a duration between 1s and 1d (got {Units.FormatDuration(options.Lease)})");
         }
         if (!string.IsNullOrEmpty(options.Frontier))
         {
@@ -139,6 +170,7 @@ public sealed class CrawlOptionsValidator : IValidateOptions<CrawlOptions>
         {
             errors.Add($"--crawl-id must be 1-100 letters, digits, '.', '_', '-' or ':' (got '{options.CrawlId}')");
         }
+        AtMost("--frontier-timeout", options.FrontierTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         if (options.WorkerId.Length > 100 || options.WorkerId.Any(char.IsWhiteSpace))
         {
             errors.Add($"--worker-id must be at most 100 characters without spaces (got '{options.WorkerId}')");

@@ -18,7 +18,7 @@ public static class Units
         {
             return TimeSpan.TryParse(s, CultureInfo.InvariantCulture, out value);
         }
-        (string unit, double scale)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)];
+        (string unit, double scale)[] units = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)];
         var factor = 1.0;
         foreach (var (unit, scale) in units)
         {
@@ -68,6 +68,10 @@ public static class Units
     /// <summary>Formats a duration the way <see cref="TryParseDuration"/> reads it: 500ms, 90s, 2m, 24h.</summary>
     public static string FormatDuration(TimeSpan value)
     {
+        if (value < TimeSpan.Zero && value != TimeSpan.MinValue)
+        {
+            return "-" + FormatDuration(value.Duration());
+        }
         if (value.Ticks % TimeSpan.TicksPerHour == 0 && value >= TimeSpan.FromHours(1))
         {
             return FormattableString.Invariant($"{(long)value.TotalHours}h");

@@ -20,6 +20,16 @@ public sealed class UnitsTests
     }
 
     [Theory]
+    [InlineData("1d", 24)]
+    [InlineData("2D", 48)]
+    [InlineData("0.5d", 12)]
+    public void Durations_may_be_given_in_days(string text, int hours)
+    {
+        Assert.True(Units.TryParseDuration(text, out var value));
+        Assert.Equal(TimeSpan.FromHours(hours), value);
+    }
+
+    [Theory]
     [InlineData(10 * 1024 * 1024, "10MiB")]
     [InlineData(512 * 1024, "512KiB")]
     [InlineData(1L << 30, "1GiB")]

@@ -8,18 +8,22 @@ namespace AsyncFetcher.Testing;
 /// </summary>
 public static class CliRunner
 {
-    /// <summary>Runs the binary to its exit (killed after <paramref name="timeout"/>, 2 minutes by default).</summary>
+    /// <summary>
+    /// Runs the binary to its exit (killed after <paramref name="timeout"/>, 2 minutes by default); with
+    /// <paramref name="wrapper"/>, through that command (<see cref="MountNamespace"/>), which runs it as its last arguments.
+    /// </summary>
     public static async Task<CliResult> RunAsync(IEnumerable<string> args, IDictionary<string, string>? environment = null,
-        string? standardInput = null, string? workingDirectory = null, TimeSpan? timeout = null)
+        string? standardInput = null, string? workingDirectory = null, TimeSpan? timeout = null, IReadOnlyList<string>? wrapper = null)
     {
-        using var running = RunningCli.Start(args, environment, workingDirectory, standardInput);
+        using var running = RunningCli.Start(args, environment, workingDirectory, standardInput, wrapper);
         return await running.WaitForExitAsync(timeout ?? TimeSpan.FromMinutes(2));
     }
 
     /// <summary>A started process with redirected output, for tests that signal it mid-run.</summary>
-    public static Process Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null)
+    public static Process Start(IEnumerable<string> args, IDictionary<string, string>? environment = null, string? workingDirectory = null,
+        IReadOnlyList<string>? wrapper = null)
     {
-        var process = new Process { StartInfo = StartInfo(args, environment, workingDirectory) };
+        var process = new Process { StartInfo = StartInfo(args, environment, workingDirectory, wrapper) };
         process.Start();
         return process;
     }
@@ -31,13 +35,12 @@ public static class CliRunner
         return !string.IsNullOrEmpty(published) ? [published] : ["dotnet", Path.Combine(AppContext.BaseDirectory, "asyncfetch.dll")];
     }
 
-    private static ProcessStartInfo StartInfo(IEnumerable<string> args, IDictionary<string, string>? environment, string? workingDirectory)
+    private static ProcessStartInfo StartInfo(IEnumerable<string> args, IDictionary<string, string>? environment, string? workingDirectory,
+        IReadOnlyList<string>? wrapper)
     {
-        var published = Environment.GetEnvironmentVariable("ASYNCFETCH_BIN");
-        var info = !string.IsNullOrEmpty(published)
-            ? new ProcessStartInfo(published)
-            : new ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(AppContext.BaseDirectory, "asyncfetch.dll") } };
-        foreach (var arg in args)
+        string[] line = [.. wrapper ?? [], .. Command()];
+        var info = new ProcessStartInfo(line[0]);
+        foreach (var arg in line.Skip(1).Concat(args))
         {
             info.ArgumentList.Add(arg);
         }

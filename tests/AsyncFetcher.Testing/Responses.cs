@@ -1,3 +1,5 @@
+using System.IO.Compression;
+using System.Text;
 using AsyncFetcher.Loopback;
 using Microsoft.AspNetCore.Http;
 
@@ -20,5 +22,16 @@ public static class Responses
         ArgumentNullException.ThrowIfNull(context);
         context.Response.ContentType = "text/html; charset=utf-8";
         return context.Response.WriteAsync(LocalSite.Html(title, body), context.RequestAborted);
+    }
+
+    /// <summary><paramref name="text"/> in UTF-8, gzip-compressed: a body to send with Content-Encoding: gzip.</summary>
+    public static byte[] Gzip(string text)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Optimal))
+        {
+            gzip.Write(Encoding.UTF8.GetBytes(text));
+        }
+        return output.ToArray();
     }
 }

@@ -14,9 +14,9 @@ public sealed class RunningCli : IDisposable
     private readonly StringBuilder stderr = new();
     private readonly List<(StringBuilder Stream, string Text, TaskCompletionSource Seen)> awaited = [];
 
-    private RunningCli(IEnumerable<string> args, IDictionary<string, string>? environment, string? workingDirectory, string? standardInput)
+    private RunningCli(IEnumerable<string> args, IDictionary<string, string>? environment, string? workingDirectory, string? standardInput, IReadOnlyList<string>? wrapper)
     {
-        process = CliRunner.Start(args, environment, workingDirectory);
+        process = CliRunner.Start(args, environment, workingDirectory, wrapper);
         process.OutputDataReceived += (_, e) => Append(stdout, e.Data);
         process.ErrorDataReceived += (_, e) => Append(stderr, e.Data);
         process.BeginOutputReadLine();
@@ -28,11 +28,15 @@ public sealed class RunningCli : IDisposable
         process.StandardInput.Close();
     }
 
-    public static RunningCli Start(params string[] args) => new(args, null, null, null);
+    public static RunningCli Start(params string[] args) => new(args, null, null, null, null);
 
-    /// <summary>Starts the binary with its environment, folder and standard input (closed after <paramref name="standardInput"/>).</summary>
-    public static RunningCli Start(IEnumerable<string> args, IDictionary<string, string>? environment, string? workingDirectory, string? standardInput) =>
-        new(args, environment, workingDirectory, standardInput);
+    /// <summary>
+    /// Starts the binary with its environment, folder and standard input (closed after <paramref name="standardInput"/>),
+    /// through <paramref name="wrapper"/> if given (<see cref="CliRunner.RunAsync"/>).
+    /// </summary>
+    public static RunningCli Start(IEnumerable<string> args, IDictionary<string, string>? environment, string? workingDirectory, string? standardInput,
+        IReadOnlyList<string>? wrapper = null) =>
+        new(args, environment, workingDirectory, standardInput, wrapper);
 
     /// <summary>Sends a signal (INT, TERM) with kill(1), as Ctrl+C or a service manager would.</summary>
     public async Task SignalAsync(string signal)

@@ -19,6 +19,14 @@ public sealed class WatchedClock() : FakeTimeProvider(new DateTimeOffset(2030, 1
         return timer;
     }
 
+    /// <summary>Forgets the timers created so far: <see cref="NextTimerAsync"/> then sees only those created after this call.</summary>
+    public void ForgetTimers()
+    {
+        while (created.Reader.TryRead(out _))
+        {
+        }
+    }
+
     /// <summary>The due time of the next timer created that matches; fails the test after a generous real-time guard rather than hanging.</summary>
     public async Task<TimeSpan> NextTimerAsync(Func<TimeSpan, bool> match, CancellationToken cancellationToken = default)
     {

@@ -3,6 +3,7 @@ using AsyncFetcher.Cli.Hosting;
 using AsyncFetcher.Cli.Reporting;
 using AsyncFetcher.Core;
 using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Output.Summary;
 using AsyncFetcher.Core.Parsing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -50,23 +51,24 @@ internal static class CrawlCommand
         {
             var options = host.Services.GetRequiredService<IOptions<CrawlOptions>>().Value;
             var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("asyncfetch");
+            // From here on, lines go through the logger, so each comes after the warnings logged before it.
             var seeds = await ReadSeedsAsync(seedSources, options, logger, cancellationToken);
             if (seeds.Error is not null)
             {
-                return ExitCodes.Usage(seeds.Error);
+                return ExitCodes.Fail(logger, seeds.Error, ExitCodes.BadUsage);
             }
             if (seeds.Urls.Count == 0)
             {
-                return ExitCodes.Usage("no seed URLs to crawl");
+                return ExitCodes.Fail(logger, "no seed URLs to crawl", ExitCodes.BadUsage);
             }
             CrawlSession session;
             try
             {
-                session = await CrawlSession.OpenAsync(host.Services, Console.OpenStandardOutput, logger, cancellationToken);
+                session = await CrawlSession.OpenAsync(host.Services, Console.OpenStandardOutput, logger, cancellationToken, CommandLine());
             }
             catch (CrawlSetupException e)
             {
-                return e.BadInput ? ExitCodes.Usage(e.Message) : ExitCodes.Fatal(e.Message);
+                return ExitCodes.Fail(logger, e.Message, e.BadInput ? ExitCodes.BadUsage : ExitCodes.FatalError);
             }
             return await CrawlAsync(host, session, seeds.Urls, parse.GetValue(flags.Quiet), logger);
         }
@@ -91,7 +93,7 @@ internal static class CrawlCommand
         var unknown = seedSources.FirstOrDefault(s => s.Length > 1 && s[0] == '-');
         if (unknown is not null)
         {
-            return (null, ExitCodes.Usage($"unknown option '{unknown}'", parse));
+            return (null, ExitCodes.Usage(ParseErrors.Unknown(unknown, parse.CommandResult.Command), parse));
         }
         try
         {
@@ -103,7 +105,7 @@ internal static class CrawlCommand
         }
         catch (OptionsValidationException e)
         {
-            return (null, ExitCodes.Usage(e.Failures.First()));
+            return (null, ExitCodes.Usage(flags.EchoTyped(e.Failures.First())));
         }
         catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FormatException)
         {
@@ -111,19 +113,26 @@ internal static class CrawlCommand
         }
     }
 
-    /// <summary>Crawls, with progress while it runs and the summary and report files at the end; returns the exit code.</summary>
+    /// <summary>
+    /// Crawls, with progress while it runs and the summary and report files at the end; returns the exit code:
+    /// the signal's after Ctrl+C or SIGTERM, 1 when the output or the frontier failed (one line, no summary),
+    /// 4 when not one page could be fetched, else 0.
+    /// </summary>
     private static async Task<int> CrawlAsync(IHost host, CrawlSession session, IReadOnlyList<Uri> seeds, bool quiet, ILogger logger)
     {
         var options = host.Services.GetRequiredService<IOptions<CrawlOptions>>().Value;
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        var signals = host.Services.GetRequiredService<SignalLifetime>();
         var reporting = CrawlReporting.Open(options, quiet, () => session.Stats, TimeProvider.System, out var reportError);
         if (reporting is null)
         {
             await session.DisposeAsync();
-            return ExitCodes.Fatal(reportError!);
+            return ExitCodes.Fail(logger, reportError!);
         }
         await using (reporting)
         {
+            signals.Watch(() => session.Stats);
+            string? failure = null;
             await using (session)
             {
                 try
@@ -134,15 +143,21 @@ internal static class CrawlCommand
                         reporting.Add(result);
                     }
                 }
-                catch (IOException e)
+                catch (CrawlFailedException e)
                 {
-                    return ExitCodes.Fatal($"cannot write '{session.OutputName}': {e.Message}");
+                    failure = e.Message;
                 }
             }
+            if (failure is not null)
+            {
+                await reporting.StopProgressAsync();
+                return ExitCodes.Fail(logger, failure);
+            }
+            SummaryReport summary;
             try
             {
                 var stoppedEarly = session.Stats.Stopped || lifetime.ApplicationStopping.IsCancellationRequested;
-                var summary = await reporting.FinishAsync(session.OutputName, stoppedEarly, CancellationToken.None);
+                summary = await reporting.FinishAsync(session.OutputName, stoppedEarly, CancellationToken.None);
                 logger.LogInformation("{Summary}", SummaryText.Format(summary));
                 if (stoppedEarly && !string.IsNullOrEmpty(options.State))
                 {
@@ -151,22 +166,28 @@ internal static class CrawlCommand
             }
             catch (IOException e)
             {
-                return ExitCodes.Fatal($"cannot write the summary or report: {e.Message}");
+                return ExitCodes.Fail(logger, e.Message);
+            }
+            if (signals.ExitCode is null && summary.Pages > 0 && summary.StatusClasses.NoResponse == summary.Pages)
+            {
+                var reasons = string.Join(", ", summary.Errors.Take(3).Select(e => $"{e.Error} ×{e.Count}"));
+                return ExitCodes.Fail(logger, $"not one page could be fetched ({reasons})", ExitCodes.NothingFetched);
             }
         }
 
         await host.StopAsync(CancellationToken.None);
-        return host.Services.GetRequiredService<SignalLifetime>().ExitCode ?? ExitCodes.Ok;
+        return signals.ExitCode ?? ExitCodes.Ok;
     }
 
     private static async Task<(List<Uri> Urls, string? Error)> ReadSeedsAsync(IReadOnlyList<string> sources, CrawlOptions options, ILogger logger, CancellationToken cancellationToken)
     {
         var urls = new List<Uri>();
-        foreach (var source in sources)
+        for (var argument = 1; argument <= sources.Count; argument++)
         {
+            var source = sources[argument - 1];
             if (source.Contains("://", StringComparison.Ordinal))
             {
-                Add(SeedReader.Parse(source, "argument", options.MaxUrlLength));
+                Add(SeedReader.Parse(source, $"argument {argument}", options.MaxUrlLength));
                 continue;
             }
             TextReader reader;
@@ -176,7 +197,9 @@ internal static class CrawlCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
             {
-                return (urls, $"cannot read '{source}': {FileErrors.Describe(e)}");
+                // Not a file: perhaps a URL typed without its scheme.
+                var hint = e is FileNotFoundException or DirectoryNotFoundException && SeedReader.Hint(source) is { } guess ? $" ({guess})" : "";
+                return (urls, FileErrors.Line("cannot read", source, e) + hint);
             }
             using (source == "-" ? null : reader)
             {
@@ -189,7 +212,7 @@ internal static class CrawlCommand
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    return (urls, $"cannot read '{source}': {FileErrors.Describe(e)}");
+                    return (urls, FileErrors.Line("cannot read", source, e));
                 }
             }
         }
@@ -201,12 +224,16 @@ internal static class CrawlCommand
             {
                 urls.Add(line.Url);
             }
-            else
+            if (line.Warning is not null)
             {
                 logger.LogWarning("{Warning}", line.Warning);
             }
         }
     }
+
+    /// <summary>The command as it was typed, for the WARC's warcinfo record: passwords in URLs masked, as everywhere a URL is written.</summary>
+    private static string[] CommandLine() =>
+        ["asyncfetch", .. Environment.GetCommandLineArgs().Skip(1).Select(UrlRedaction.RedactText)];
 
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 }

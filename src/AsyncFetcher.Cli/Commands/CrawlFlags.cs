@@ -15,9 +15,13 @@ internal sealed class CrawlFlags
     private static readonly string Version = typeof(CrawlOptions).Assembly.GetName().Version?.ToString(3) ?? "0";
     private readonly List<(Option Option, string Key, FlagKind Kind)> flags = [];
 
+    /// <summary>Each flag's value as the user typed it, so a message about it can echo it as typed (<c>-1</c>, not <c>-00:00:01</c>).</summary>
+    private readonly Dictionary<string, string> typed = new(StringComparer.Ordinal);
+
     public CrawlFlags()
     {
-        Add("--max", nameof(CrawlOptions.Max), FlagKind.Int, "Most requests in flight at once, over all hosts (1-10000)");
+        Add("--max", nameof(CrawlOptions.Max), FlagKind.Int, "Most requests in flight at once, over all hosts (not a page limit; see --max-pages), 1-10000");
+        Alias("--max", "--concurrency", "-c");
         Add("--max-per-host", nameof(CrawlOptions.MaxPerHost), FlagKind.Int, "Most requests in flight to one host; 0 = same as --max");
         Add("--timeout", nameof(CrawlOptions.Timeout), FlagKind.Duration, "Time one HTTP attempt may take: 500ms, 10s, 2m, or seconds");
         Add("--total-timeout", nameof(CrawlOptions.TotalTimeout), FlagKind.Duration, "Time one URL may take over all its attempts and waits; 0 = timeout x (retries+1) + per retry the longer of its backoff and --max-retry-after");
@@ -50,7 +54,7 @@ internal sealed class CrawlFlags
         Add("--report", nameof(CrawlOptions.Report), FlagKind.Text, "Also write a self-contained HTML report (charts, status and host tables) to FILE", helpName: "file");
         // Resume and cancellation.
         Add("--state", nameof(CrawlOptions.State), FlagKind.Text, "Keep the queue, seen and done URLs in this SQLite file; the same command resumes a stopped crawl", helpName: "file");
-        Add("--fresh", nameof(CrawlOptions.Fresh), FlagKind.Switch, "Delete the --state file first and start the crawl over");
+        Add("--fresh", nameof(CrawlOptions.Fresh), FlagKind.Switch, "Empty the --state file first (refused while another crawl uses it) and start the crawl over");
         Add("--deadline", nameof(CrawlOptions.Deadline), FlagKind.Duration, "Stop the whole crawl gracefully after this long, like a first Ctrl+C, exit 0; 0 = none");
         // Resilience and bodies.
         Add("--breaker-ratio", nameof(CrawlOptions.BreakerFailureRatio), FlagKind.Ratio, "Share of failed attempts to a host (within the sampling window) that opens its circuit breaker, above 0 and at most 1", helpName: "ratio");
@@ -62,11 +66,17 @@ internal sealed class CrawlFlags
         Add("--max-links-per-page", nameof(CrawlOptions.MaxLinksPerPage), FlagKind.Int, "Most links one page adds to the crawl; the rest are counted in the record's note and the summary, not followed; 0 = no limit");
         Add("--allow-private", nameof(CrawlOptions.AllowPrivate), FlagKind.Switch, "Also connect to loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16), CGNAT and other non-public addresses; by default only a seed's own network is allowed");
         Add("--send-url-credentials", nameof(CrawlOptions.SendUrlCredentials), FlagKind.Switch, "Send the user:password of a seed URL as HTTP Basic authentication to its origin (never written out: records show user:***@)");
+        // Web archives and re-crawls.
+        Add("--warc", nameof(CrawlOptions.Warc), FlagKind.Text, "Also write every request and response, as sent and received, to this WARC 1.1 file (FILE.warc.gz, a gzip member per record)", helpName: "file");
+        Add("--warc-max-size", nameof(CrawlOptions.WarcMaxSize), FlagKind.Size, "Start a new WARC file once one reaches this size (FILE-00000.warc.gz, FILE-00001.warc.gz, ...; 1GiB is usual); 0 = one file");
+        Add("--recrawl", nameof(CrawlOptions.Recrawl), FlagKind.Switch, "With --state: fetch every known page again, conditionally (If-None-Match, If-Modified-Since); records say \"changed\", links are followed from new and changed pages only");
+        Add("--recrawl-after", nameof(CrawlOptions.RecrawlAfter), FlagKind.Duration, "With --recrawl: fetch again only pages last fetched longer ago than this, e.g. 1d; 0 = all");
         // Distributed crawl: a frontier shared by several processes.
         Add("--frontier", nameof(CrawlOptions.Frontier), FlagKind.Text, "Share the crawl with other workers through redis://host:port/db; none = the frontier is in this process", helpName: "url");
         Add("--crawl-id", nameof(CrawlOptions.CrawlId), FlagKind.Text, "Name of the shared crawl; workers with the same id share it", helpName: "name");
         Add("--lease", nameof(CrawlOptions.Lease), FlagKind.Duration, "How long a stopped worker keeps its URLs before others take them (1s-1d)");
         Add("--worker-id", nameof(CrawlOptions.WorkerId), FlagKind.Text, "This worker's name in the shared crawl and in its records; none = hostname-pid", helpName: "name");
+        Add("--frontier-timeout", nameof(CrawlOptions.FrontierTimeout), FlagKind.Duration, "How long Redis may be out of reach, at start or mid-crawl, before the crawl gives up with exit 1 (1s-1d)");
         Config = new Option<string>("--config") { Description = "Another JSON settings file, read over appsettings.json", HelpName = "file" };
         Quiet = new Option<bool>("--quiet", "-q") { Description = "Only warnings and errors on standard error: no progress line, no summary" };
     }
@@ -121,6 +131,7 @@ internal sealed class CrawlFlags
             {
                 continue;
             }
+            typed[name] = text;
             var converted = Convert(kind, text);
             if (converted is null)
             {
@@ -133,6 +144,18 @@ internal sealed class CrawlFlags
     }
 
     /// <summary>
+    /// <paramref name="message"/> (a check of the settings that failed, "--delay must be ... (got -00:00:01)") with the
+    /// value echoed as the user typed it on the command line, when it names a flag given there.
+    /// </summary>
+    public string EchoTyped(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var flag = message.Split(' ', 2)[0];
+        var got = message.LastIndexOf(" (got ", StringComparison.Ordinal);
+        return got >= 0 && message.EndsWith(')') && typed.TryGetValue(flag, out var text) ? $"{message[..got]} (got {text})" : message;
+    }
+
+    /// <summary>
     /// Every flag with its setting and that setting's default, as help and the README show them;
     /// --config and --quiet have no setting (Key null).
     /// </summary>
@@ -140,26 +163,32 @@ internal sealed class CrawlFlags
     {
         foreach (var (option, key, kind) in flags)
         {
-            yield return (option.Name, key, DefaultText(key, kind, Empty(key)), option.Description!);
+            yield return (option.Name, key, DefaultText(option.Name, key, kind), option.Description!);
         }
         yield return (Config.Name, null, "none", Config.Description!);
-        yield return (Quiet.Name, null, "false", Quiet.Description!);
+        yield return (Quiet.Name, null, "off", Quiet.Description!);
     }
 
-    /// <summary>A setting's default from a fresh <see cref="CrawlOptions"/>, written as the flag takes it, so help and docs cannot drift from the code.</summary>
-    private static string DefaultText(string key, FlagKind kind, string empty)
+    /// <summary>
+    /// A setting's default from a fresh <see cref="CrawlOptions"/>, written as the flag takes it, so help and docs cannot
+    /// drift from the code, and as users think of it: a switch left out is "off", a 0 that means something says what
+    /// (<see cref="CrawlHelpLayout.WhenZero"/>: "none", "no limit", "automatic").
+    /// </summary>
+    private static string DefaultText(string flag, string key, FlagKind kind)
     {
         var value = typeof(CrawlOptions).GetProperty(key)!.GetValue(Defaults);
+        var zero = value is 0 or 0L || (value is TimeSpan span && span == TimeSpan.Zero) ? CrawlHelpLayout.WhenZero(flag) : null;
         var text = (kind, value) switch
         {
+            _ when zero is not null => zero,
+            (FlagKind.Switch or FlagKind.InverseSwitch, _) => "off",
             (FlagKind.Duration, TimeSpan t) => Units.FormatDuration(t),
             (FlagKind.Size, long n) => Units.FormatSize(n),
             (FlagKind.Scope or FlagKind.Format or FlagKind.Sitemaps, Enum e) => e.ToString().ToLowerInvariant(),
             (FlagKind.OnOff, bool b) => b ? "on" : "off",
-            (FlagKind.Switch or FlagKind.InverseSwitch, bool b) => b ? "true" : "false",
             (FlagKind.List, IList<string> { Count: 0 }) => "none",
             (FlagKind.List, IList<string> list) => string.Join(", ", list),
-            (_, string { Length: 0 }) => empty,
+            (_, string { Length: 0 }) => Empty(key),
             (_, IFormattable f) => f.ToString(null, CultureInfo.InvariantCulture),
             _ => value?.ToString() ?? "none",
         };
@@ -173,7 +202,7 @@ internal sealed class CrawlFlags
     private void Add(string name, string key, FlagKind kind, string description, string? alias = null, string? helpName = null)
     {
         // Switches show no default: leaving them out is the default. Everything else names its default and unit.
-        var text = kind is FlagKind.Switch or FlagKind.InverseSwitch ? description : $"{description} [default: {DefaultText(key, kind, Empty(key))}]";
+        var text = kind is FlagKind.Switch or FlagKind.InverseSwitch ? description : $"{description} [default: {DefaultText(name, key, kind)}]";
         helpName ??= kind switch
         {
             FlagKind.Int or FlagKind.Long => "n",
@@ -214,6 +243,16 @@ internal sealed class CrawlFlags
             option.CompletionSources.Add("auto", "on", "off");
         }
         flags.Add((option, key, kind));
+    }
+
+    /// <summary>Gives the flag <paramref name="name"/> more names: <c>--max</c> is also <c>--concurrency</c> and <c>-c</c>.</summary>
+    private void Alias(string name, params string[] aliases)
+    {
+        var option = flags.Single(f => f.Option.Name == name).Option;
+        foreach (var alias in aliases)
+        {
+            option.Aliases.Add(alias);
+        }
     }
 
     private static string? Convert(FlagKind kind, string text) => kind switch

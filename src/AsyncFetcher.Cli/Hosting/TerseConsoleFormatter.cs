@@ -10,7 +10,7 @@ internal sealed class TerseConsoleFormatter() : ConsoleFormatter(FormatterName)
     public const string FormatterName = "terse";
 
     // On a terminal the progress line may be on screen: clear it first, so a log line never lands on its tail (the next redraw puts it back below).
-    private static readonly string LineStart = Console.IsErrorRedirected ? "" : "\r\u001b[K";
+    internal static readonly string LineStart = Console.IsErrorRedirected ? "" : "\r\u001b[K";
 
     public override void Write<TState>(in LogEntry<TState> logEntry, Microsoft.Extensions.Logging.IExternalScopeProvider? scopeProvider, TextWriter textWriter)
     {

@@ -79,6 +79,7 @@ internal sealed class CrawlReporting : IAsyncDisposable
                 Format = options.Format.ToString().ToLowerInvariant(),
                 SummaryJson = NullIfEmpty(options.SummaryJson),
                 Report = NullIfEmpty(options.Report),
+                Warc = NullIfEmpty(options.Warc),
             },
         });
         await files.WriteAsync(report, cancellationToken);
@@ -91,7 +92,8 @@ internal sealed class CrawlReporting : IAsyncDisposable
         await files.DisposeAsync();
     }
 
-    private async Task StopProgressAsync()
+    /// <summary>Stops the progress line and clears it from the terminal, so a last line starts clean.</summary>
+    public async Task StopProgressAsync()
     {
         if (progress is not null)
         {

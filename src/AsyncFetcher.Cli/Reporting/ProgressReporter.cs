@@ -71,21 +71,40 @@ internal sealed class ProgressReporter : IAsyncDisposable
     }
 
     /// <summary>The progress fields, joined by <paramref name="separator"/>: elapsed, pages, in flight, queued, rate, bytes, errors, retries.</summary>
-    public static string Describe(CrawlStats stats, TimeSpan elapsed, double pagesPerSecond, string separator)
+    public static string Describe(CrawlStats stats, TimeSpan elapsed, double pagesPerSecond, string separator) =>
+        string.Join(separator, Fields(stats, elapsed, pagesPerSecond).Select(f => f.Text));
+
+    /// <summary>
+    /// The terminal line, at most <paramref name="width"/> characters: when the full line is wider, the fields that
+    /// matter least go first (queued, bytes, rate, in flight), so pages, errors and retries, what a user watches
+    /// for, stay; only a terminal too narrow even for those cuts the line.
+    /// </summary>
+    public static string Fit(CrawlStats stats, TimeSpan elapsed, double pagesPerSecond, int width)
+    {
+        const string separator = " · ";
+        var fields = Fields(stats, elapsed, pagesPerSecond).ToList();
+        var line = string.Join(separator, fields.Select(f => f.Text));
+        for (var drop = 1; line.Length > width && fields.Any(f => f.Drop == drop); drop++)
+        {
+            fields.RemoveAll(f => f.Drop == drop);
+            line = string.Join(separator, fields.Select(f => f.Text));
+        }
+        return line.Length > width ? line[..width] : line;
+    }
+
+    /// <summary>Each field of the line, with the order in which a narrow terminal drops it (0: never).</summary>
+    private static IEnumerable<(string Text, int Drop)> Fields(CrawlStats stats, TimeSpan elapsed, double pagesPerSecond)
     {
         ArgumentNullException.ThrowIfNull(stats);
         var c = CultureInfo.InvariantCulture;
-        string[] fields =
-        [
-            Counted.Of(stats.Pages, "page", "pages"),
-            string.Create(c, $"{stats.InFlight:N0} in flight"),
-            string.Create(c, $"{stats.Queued:N0} queued"),
-            string.Create(c, $"{pagesPerSecond:F1} pages/s"),
-            Units.HumanBytes(stats.Bytes),
-            Counted.Of(stats.Errors, "error", "errors"),
-            Counted.Of(stats.Retries, "retry", "retries"),
-        ];
-        return string.Create(c, $"{(int)elapsed.TotalHours}:{elapsed.Minutes:00}:{elapsed.Seconds:00}") + separator + string.Join(separator, fields);
+        yield return (string.Create(c, $"{(int)elapsed.TotalHours}:{elapsed.Minutes:00}:{elapsed.Seconds:00}"), 0);
+        yield return (Counted.Of(stats.Pages, "page", "pages"), 0);
+        yield return (string.Create(c, $"{stats.InFlight:N0} in flight"), 4);
+        yield return (string.Create(c, $"{stats.Queued:N0} queued"), 1);
+        yield return (string.Create(c, $"{pagesPerSecond:F1} pages/s"), 3);
+        yield return (Units.HumanBytes(stats.Bytes), 2);
+        yield return (Counted.Of(stats.Errors, "error", "errors"), 0);
+        yield return (Counted.Of(stats.Retries, "retry", "retries"), 0);
     }
 
     private async Task RunAsync(TimeSpan period)
@@ -118,10 +137,9 @@ internal sealed class ProgressReporter : IAsyncDisposable
 
         if (terminal)
         {
-            var line = Describe(current, elapsed, rate, " · ");
             // A line longer than the terminal would wrap, and the carriage return would then redraw only its tail.
-            var max = Math.Max(20, width() - 1);
-            await output.WriteAsync("\r" + (line.Length > max ? line[..max] : line) + ClearToEnd);
+            var line = Fit(current, elapsed, rate, Math.Max(20, width() - 1));
+            await output.WriteAsync("\r" + line + ClearToEnd);
             drawn = true;
         }
         else

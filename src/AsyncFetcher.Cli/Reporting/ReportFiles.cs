@@ -13,6 +13,9 @@ internal sealed class ReportFiles : IAsyncDisposable
     private readonly FileStream? summaryJson;
     private readonly FileStream? report;
 
+    /// <summary>Writing failed and was reported: closing then tries no more (the same error again would hide the first).</summary>
+    private bool failed;
+
     private ReportFiles(FileStream? summaryJson, FileStream? report)
     {
         this.summaryJson = summaryJson;
@@ -34,33 +37,54 @@ internal sealed class ReportFiles : IAsyncDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             json?.Dispose();
-            error = $"cannot write '{path}': {FileErrors.Describe(e)}";
+            error = FileErrors.Line("cannot write", path!, e);
             return null;
         }
     }
 
-    /// <summary>Writes the summary to each file asked for.</summary>
+    /// <summary>Writes the summary to each file asked for, to the disk: a failure shows here, not when the files close.</summary>
+    /// <exception cref="IOException">A file could not be written; the message names it.</exception>
     public async Task WriteAsync(SummaryReport summary, CancellationToken cancellationToken)
     {
         if (summaryJson is not null)
         {
-            await SummaryJson.WriteAsync(summaryJson, summary, cancellationToken);
+            await WriteAsync(summaryJson, stream => SummaryJson.WriteAsync(stream, summary, cancellationToken), cancellationToken);
         }
         if (report is not null)
         {
-            await HtmlReport.WriteAsync(report, summary, cancellationToken);
+            await WriteAsync(report, stream => HtmlReport.WriteAsync(stream, summary, cancellationToken), cancellationToken);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (summaryJson is not null)
+        foreach (var file in new[] { summaryJson, report })
         {
-            await summaryJson.DisposeAsync();
+            try
+            {
+                if (file is not null)
+                {
+                    await file.DisposeAsync();
+                }
+            }
+            catch (IOException) when (failed)
+            {
+                // Reported when the write failed.
+            }
         }
-        if (report is not null)
+    }
+
+    private async Task WriteAsync(FileStream file, Func<Stream, Task> write, CancellationToken cancellationToken)
+    {
+        try
         {
-            await report.DisposeAsync();
+            await write(file);
+            await file.FlushAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            failed = true;
+            throw new IOException(FileErrors.Line("cannot write", file.Name, e), e);
         }
     }
 

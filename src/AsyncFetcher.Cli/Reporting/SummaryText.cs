@@ -48,6 +48,10 @@ internal static class SummaryText
             skipped.Add(Counted.Of(report.LinksOverCap.Value, "link", "links") + " over --max-links-per-page");
         }
         Line("skipped", string.Join(Separator, skipped));
+        if (report.Recrawl is { } recrawl)
+        {
+            Line("recrawl", string.Create(c, $"{recrawl.New:N0} new{Separator}{recrawl.Changed:N0} changed{Separator}{recrawl.Unchanged:N0} unchanged{Separator}{recrawl.Gone:N0} gone"));
+        }
         if (report.Sitemaps is > 0)
         {
             Line("sitemaps", $"{Counted.Of(report.Sitemaps.Value, "read", "read")}{Separator}{Counted.Of(report.SitemapUrls ?? 0, "URL", "URLs")} listed");
@@ -70,6 +74,10 @@ internal static class SummaryText
         if (!string.IsNullOrEmpty(output.Report))
         {
             written.Add($"report in {output.Report}");
+        }
+        if (!string.IsNullOrEmpty(output.Warc))
+        {
+            written.Add($"archive in {output.Warc}");
         }
         Line("output", string.Join(Separator, written));
         return text.ToString();

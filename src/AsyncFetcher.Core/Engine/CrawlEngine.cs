@@ -32,17 +32,40 @@ internal sealed class CrawlEngine(Fetcher fetcher, IFrontier frontier, IHostGate
     /// </summary>
     public async IAsyncEnumerable<CrawlResult> RunAsync(IEnumerable<Uri> seeds, OutputCursor? output, [EnumeratorCancellation] CancellationToken stopToken = default)
     {
+        await foreach (var record in RunAsync(seeds, output, null, stopToken).ConfigureAwait(false))
+        {
+            // Exchanges are archived only by a consumer of the records themselves (CrawlSession, with --warc).
+            record.Dispose();
+            if (record.Result is { } result)
+            {
+                yield return result;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs the crawl, as <see cref="RunAsync(IEnumerable{Uri}, OutputCursor?, CancellationToken)"/>, and hands
+    /// on each record with the exchanges to archive with it (and exchanges with no record: robots.txt).
+    /// Each is acknowledged when the next is asked for, with the WARC's position from <paramref name="archive"/>.
+    /// The consumer disposes each, after writing it.
+    /// </summary>
+    internal async IAsyncEnumerable<CrawlRecord> RunAsync(IEnumerable<Uri> seeds, OutputCursor? output, ArchiveCursor? archive, [EnumeratorCancellation] CancellationToken stopToken = default)
+    {
         Stats = new CrawlStats();
-        var run = new CrawlRun(fetcher, frontier, hostGate, options.Value, time, logger, Stats, output);
+        if (options.Value.Recrawl)
+        {
+            Stats.MarkRecrawl();
+        }
+        var run = new CrawlRun(fetcher, frontier, hostGate, options.Value, time, logger, Stats, output, archive);
         var running = run.RunAsync(seeds, stopToken);
         try
         {
             // The run, not the consumer, decides when the sequence ends: it completes the channel.
-            await foreach (var result in run.Results.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            await foreach (var record in run.Results.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                yield return result;
+                yield return record;
                 // Back here means the consumer asked for the next record: it is done with this one.
-                run.Acknowledge(output?.Length());
+                run.Acknowledge(output?.Length(), archive);
             }
         }
         finally
@@ -53,6 +76,11 @@ internal sealed class CrawlEngine(Fetcher fetcher, IFrontier frontier, IHostGate
                 run.Abort();
             }
             await running.ConfigureAwait(false);
+            // Records the consumer never took hold spooled exchanges.
+            while (run.Results.TryRead(out var left))
+            {
+                left.Dispose();
+            }
         }
     }
 }

@@ -30,7 +30,7 @@ internal sealed class CrawlRun
     private readonly Channel<Event> events = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
 
     /// <summary>The records, loop → consumer; bounded, so a slow output holds the crawl back instead of filling memory.</summary>
-    private readonly Channel<CrawlResult> results = Channel.CreateBounded<CrawlResult>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
+    private readonly Channel<CrawlRecord> results = Channel.CreateBounded<CrawlRecord>(new BoundedChannelOptions(1024) { SingleReader = true, SingleWriter = true });
 
     /// <summary>At most --max requests in flight, over all workers.</summary>
     private readonly SemaphoreSlim gate;
@@ -44,20 +44,20 @@ internal sealed class CrawlRun
     /// <summary>What each worker runs; it keeps no state of its own, so the workers share it.</summary>
     private readonly Worker worker;
 
-    public CrawlRun(Fetcher fetcher, IFrontier frontier, IHostGate hostGate, CrawlOptions options, TimeProvider time, ILogger logger, CrawlStats stats, OutputCursor? output)
+    public CrawlRun(Fetcher fetcher, IFrontier frontier, IHostGate hostGate, CrawlOptions options, TimeProvider time, ILogger logger, CrawlStats stats, OutputCursor? output, ArchiveCursor? archive = null)
     {
         this.options = options;
         this.fetcher = fetcher;
         gate = new SemaphoreSlim(options.Max, options.Max);
         work = Channel.CreateBounded<Job>(new BoundedChannelOptions(options.Max) { SingleWriter = true });
-        loop = new SchedulerLoop(frontier, hostGate, options, time, logger, stats, output, work, events, results.Writer, abort);
+        loop = new SchedulerLoop(frontier, hostGate, options, time, logger, stats, output, archive, work, events, results.Writer, abort);
         var extractor = new LinkExtractor(new LinkRules(options.FollowNofollow, options.SortQuery, options.MaxUrlLength, options.MaxLinksPerPage));
         var robots = new RobotsFetcher(fetcher, options, logger);
         var sitemaps = new SitemapReader(options.SortQuery, options.MaxUrlLength);
         worker = new Worker(fetcher, robots, extractor, sitemaps, gate, stats, logger, work.Reader, events.Writer, abort.Token);
     }
 
-    public ChannelReader<CrawlResult> Results => results.Reader;
+    public ChannelReader<CrawlRecord> Results => results.Reader;
 
     /// <summary>
     /// Cancels in-flight requests at once and ends the run without waiting for acknowledgements
@@ -72,9 +72,10 @@ internal sealed class CrawlRun
 
     /// <summary>
     /// The consumer has handled (written and flushed) the oldest record not yet acknowledged; its
-    /// page may now be saved, with the output's length after it.
+    /// page may now be saved, with the output's length after it, and the WARC's.
     /// </summary>
-    public void Acknowledge(long? outputLength) => events.Writer.TryWrite(new AckEvent(outputLength));
+    public void Acknowledge(long? outputLength, ArchiveCursor? archive = null) =>
+        events.Writer.TryWrite(archive is null ? new AckEvent(outputLength) : new AckEvent(outputLength, archive.Path(), archive.Length()));
 
     public async Task RunAsync(IEnumerable<Uri> seeds, CancellationToken stopToken)
     {

@@ -37,12 +37,19 @@ internal sealed record PageEvent(CrawlRequest Request, FetchResponse Response, P
 
 /// <summary>
 /// A worker fetched a host's robots.txt for <paramref name="Request"/> (the host's first request, its URL
-/// made the robots.txt one); <paramref name="Unavailable"/> says why it could not be had, if so;
-/// <paramref name="Answered"/> when its answer began (null when nothing was sent).
+/// made the robots.txt one): the rules, or why they could not be had, and what the fetch cost.
 /// </summary>
-internal sealed record RobotsEvent(CrawlRequest Request, RobotsTxt Robots, string? Unavailable, DateTimeOffset? Answered) : Event
+internal sealed record RobotsEvent(CrawlRequest Request, RobotsAnswer Answer) : Event
 {
     public string HostKey => Request.HostKey;
+
+    public RobotsTxt Robots => Answer.Robots;
+
+    /// <summary>Why robots.txt could not be had, if so.</summary>
+    public string? Unavailable => Answer.Unavailable;
+
+    /// <summary>With --warc, the exchanges of the fetch, to be archived.</summary>
+    public IReadOnlyList<Output.Warc.HttpCapture> Captures => Answer.Captures;
 }
 
 /// <summary>A worker's fetch was cancelled (the grace period ended, or the run was aborted): its job goes back.</summary>
@@ -54,8 +61,8 @@ internal sealed record StopEvent(string? Reason) : Event;
 /// <summary>The consumer stopped reading records: stop at once.</summary>
 internal sealed record AbortEvent : Event;
 
-/// <summary>The consumer handled the oldest record not yet acknowledged; the output's length after it, with a file.</summary>
-internal sealed record AckEvent(long? OutputLength) : Event;
+/// <summary>The consumer handled the oldest record not yet acknowledged; the output's length after it, with a file, and the WARC's, with one.</summary>
+internal sealed record AckEvent(long? OutputLength, string? Warc = null, long WarcLength = 0) : Event;
 
 /// <summary>The grace period after a stop is over: cancel what is still in flight.</summary>
 internal sealed record GraceOverEvent : Event;

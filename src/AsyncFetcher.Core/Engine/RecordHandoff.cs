@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using AsyncFetcher.Core.Model;
+using AsyncFetcher.Core.Output.Warc;
 using AsyncFetcher.Core.Scheduling;
 
 namespace AsyncFetcher.Core.Engine;
@@ -16,13 +17,17 @@ namespace AsyncFetcher.Core.Engine;
 /// <param name="events">The loop's events: acknowledgements queued up behind the one being saved are taken with it.</param>
 /// <param name="output">The output file and its length, saved with each page; null for standard output.</param>
 /// <param name="stats">The live counters: a record counts once it is handed out.</param>
-internal sealed class RecordHandoff(IFrontier frontier, ChannelWriter<CrawlResult> results, ChannelReader<Event> events, OutputCursor? output, CrawlStats stats)
+/// <param name="archive">The WARC file and its position, saved with each page; null without --warc.</param>
+internal sealed class RecordHandoff(IFrontier frontier, ChannelWriter<CrawlRecord> results, ChannelReader<Event> events, OutputCursor? output, ArchiveCursor? archive, CrawlStats stats)
 {
     /// <summary>Acknowledgements saved in one frontier step at most, so one step stays short.</summary>
     private const int MaxGroup = 256;
 
     /// <summary>Pages whose records went to the consumer and wait for its acknowledgement, in record order.</summary>
     private readonly Queue<Unsaved> unsaved = new();
+
+    /// <summary>With --warc, the exchanges of redirect hops whose chain has not ended, by the origin's key: they go with its record.</summary>
+    private readonly Dictionary<string, List<HttpCapture>> hops = new(StringComparer.Ordinal);
 
     /// <summary>What the frontier holds as saved: pages over every run, and the output's length after the last saved page.</summary>
     public CrawlCheckpoint Saved { get; private set; } = CrawlCheckpoint.Empty;
@@ -43,18 +48,67 @@ internal sealed class RecordHandoff(IFrontier frontier, ChannelWriter<CrawlResul
     /// </summary>
     /// <param name="fetched">The page was fetched (it counts against --max-pages), not only refused.</param>
     /// <param name="abort">Cancelled when nobody reads records any more: then the page stays unsaved (taken), as if in flight.</param>
-    public async Task EmitAsync(CrawlResult result, CrawlRequest origin, bool fetched, CancellationToken abort)
+    /// <param name="capture">With --warc, the exchange of the last response, archived after the chain's hops.</param>
+    /// <param name="version">What to save of the page for a later re-crawl (with a state file); null to leave what is saved.</param>
+    public async Task EmitAsync(CrawlResult result, CrawlRequest origin, bool fetched, CancellationToken abort, HttpCapture? capture = null, PageVersion? version = null)
     {
+        var record = new CrawlRecord(result, Captures(origin, capture));
         try
         {
-            await results.WriteAsync(result, abort).ConfigureAwait(false);
+            await results.WriteAsync(record, abort).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
+            record.Dispose();
             return;
         }
         stats.RecordResult(result);
-        unsaved.Enqueue(new Unsaved(origin, fetched, Failed: result.Error is not null));
+        unsaved.Enqueue(new Unsaved(version is null ? origin : origin with { Version = version }, fetched, Failed: result.Error is not null));
+    }
+
+    /// <summary>Hands on exchanges that belong to no record (robots.txt), to be archived; acknowledged like a record, with no page to save.</summary>
+    public async Task EmitArchiveAsync(IReadOnlyList<HttpCapture> captures, CancellationToken abort)
+    {
+        var record = new CrawlRecord(null, captures);
+        try
+        {
+            await results.WriteAsync(record, abort).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            record.Dispose();
+            return;
+        }
+        unsaved.Enqueue(new Unsaved(null, Fetched: false, Failed: false));
+    }
+
+    /// <summary>Keeps the exchange of a redirect hop until its chain ends (<paramref name="origin"/>'s record, or its release).</summary>
+    public void HoldHop(CrawlRequest origin, HttpCapture capture)
+    {
+        if (!hops.TryGetValue(origin.Key, out var list))
+        {
+            hops[origin.Key] = list = [];
+        }
+        list.Add(capture);
+    }
+
+    /// <summary>The chain of <paramref name="origin"/> ends without a record (it goes back to the frontier): its hops' exchanges are dropped.</summary>
+    public void ForgetHops(CrawlRequest origin)
+    {
+        if (hops.Remove(origin.Key, out var list))
+        {
+            list.ForEach(c => c.Dispose());
+        }
+    }
+
+    /// <summary>The run is over: exchanges of chains that never ended are dropped.</summary>
+    public void ForgetAllHops()
+    {
+        foreach (var list in hops.Values)
+        {
+            list.ForEach(c => c.Dispose());
+        }
+        hops.Clear();
     }
 
     /// <summary>
@@ -67,31 +121,58 @@ internal sealed class RecordHandoff(IFrontier frontier, ChannelWriter<CrawlResul
         var pages = new List<CrawlRequest>();
         var failed = new List<CrawlRequest>();
         var fetched = 0;
-        var outputLength = ack.OutputLength;
+        var taken = 0;
+        var last = ack;
         while (true)
         {
             var page = unsaved.Dequeue();
-            pages.Add(page.Done);
-            fetched += page.Fetched ? 1 : 0;
-            if (page.Failed)
+            taken++;
+            if (page.Done is { } done)
             {
-                failed.Add(page.Done);
+                pages.Add(done);
+                if (page.Failed)
+                {
+                    failed.Add(done);
+                }
             }
-            if (pages.Count >= MaxGroup || !events.TryPeek(out var next) || next is not AckEvent more)
+            fetched += page.Fetched ? 1 : 0;
+            if (taken >= MaxGroup || !events.TryPeek(out var next) || next is not AckEvent more)
             {
                 break;
             }
             events.TryRead(out _);
-            outputLength = more.OutputLength;
+            last = more;
         }
-        Saved = new CrawlCheckpoint(Saved.Pages + fetched, output?.Path ?? Saved.Output, outputLength ?? Saved.OutputLength);
+        Saved = new CrawlCheckpoint(Saved.Pages + fetched, output?.Path ?? Saved.Output, last.OutputLength ?? Saved.OutputLength)
+        {
+            Warc = archive is null ? Saved.Warc : last.Warc,
+            WarcLength = archive is null ? Saved.WarcLength : last.WarcLength,
+        };
         await frontier.CompleteAsync(pages, failed, Saved, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Saves a page that gets no record (a link robots.txt disallows) at once, with the checkpoint as it stands.</summary>
-    public ValueTask CompleteUnrecordedAsync(CrawlRequest origin, CancellationToken cancellationToken) =>
-        frontier.CompleteAsync([origin], Saved, cancellationToken);
+    /// <remarks>Redirect hops it took on the way are archived all the same, as exchanges with no record.</remarks>
+    public async Task CompleteUnrecordedAsync(CrawlRequest origin, CancellationToken cancellationToken, CancellationToken abort)
+    {
+        await frontier.CompleteAsync([origin], Saved, cancellationToken).ConfigureAwait(false);
+        if (hops.Remove(origin.Key, out var list))
+        {
+            await EmitArchiveAsync(list, abort).ConfigureAwait(false);
+        }
+    }
 
-    /// <summary>A page whose record waits for the consumer's acknowledgement; then it is saved as done.</summary>
-    private sealed record Unsaved(CrawlRequest Done, bool Fetched, bool Failed);
+    /// <summary>The exchanges that go with a record: the chain's hops, then its last response.</summary>
+    private List<HttpCapture> Captures(CrawlRequest origin, HttpCapture? last)
+    {
+        var list = hops.Remove(origin.Key, out var held) ? held : [];
+        if (last is not null)
+        {
+            list.Add(last);
+        }
+        return list;
+    }
+
+    /// <summary>A page whose record waits for the consumer's acknowledgement; then it is saved as done. Null for exchanges with no record.</summary>
+    private sealed record Unsaved(CrawlRequest? Done, bool Fetched, bool Failed);
 }

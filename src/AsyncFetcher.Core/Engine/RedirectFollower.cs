@@ -22,7 +22,8 @@ internal sealed class RedirectFollower(IFrontier frontier, HostScheduler hosts, 
     /// </summary>
     /// <param name="attempts">HTTP requests made for the chain so far.</param>
     /// <param name="elapsed">Time the chain took so far.</param>
-    public async Task<(string? Target, string? Error)?> FollowAsync(CrawlRequest request, Uri location, int attempts, TimeSpan elapsed, CancellationToken cancellationToken)
+    /// <param name="retries">Why each retry of the chain so far was made.</param>
+    public async Task<(string? Target, string? Error)?> FollowAsync(CrawlRequest request, Uri location, int attempts, TimeSpan elapsed, IReadOnlyList<string> retries, CancellationToken cancellationToken)
     {
         var urls = request.Redirect?.Urls ?? [request.Key];
         if (!RedirectRule.TryFollow(urls, location, options, out var target, out var refusal))
@@ -38,7 +39,7 @@ internal sealed class RedirectFollower(IFrontier frontier, HostScheduler hosts, 
         }
         var hop = new CrawlRequest(target, request.Depth, request.Parent, scopeHost)
         {
-            Redirect = new RedirectChain(request.Origin, [.. urls, target.AbsoluteUri], attempts, elapsed),
+            Redirect = new RedirectChain(request.Origin, [.. urls, target.AbsoluteUri], attempts, elapsed) { Retries = retries },
         };
         if (!await frontier.MarkSeenAsync(hop, cancellationToken).ConfigureAwait(false))
         {

@@ -13,6 +13,7 @@ internal sealed partial class SchedulerLoop
         var chain = request.Redirect;
         var attempts = (chain?.Attempts ?? 0) + response.Attempts;
         var elapsed = (chain?.Elapsed ?? TimeSpan.Zero) + response.Elapsed;
+        IReadOnlyList<string> retries = chain is null || chain.Retries.Count == 0 ? response.Retries : [.. chain.Retries, .. response.Retries];
         var result = NewResult(request) with
         {
             FinalUrl = request.Url.AbsoluteUri,
@@ -21,6 +22,7 @@ internal sealed partial class SchedulerLoop
             Bytes = response.Bytes,
             ElapsedMs = (long)elapsed.TotalMilliseconds,
             Attempts = attempts,
+            Retries = retries,
             Redirects = chain?.Count ?? 0,
             Truncated = response.Truncated,
             Error = response.Error,
@@ -29,21 +31,46 @@ internal sealed partial class SchedulerLoop
             Note = page.Links?.Note,
         };
         stats.AddLinksOverCap(page.Links?.LinksOverCap ?? 0);
+        var capture = response.Capture;
+        if (capture is not null)
+        {
+            capture.Provenance = (request.Parent, new string('L', request.Depth) + new string('R', chain?.Count ?? 0), (long)response.Elapsed.TotalMilliseconds);
+            capture.Outlinks = page.Links?.Links;
+            capture.Revisits = chain is null && response.Status == 304 ? request.Version : null;
+        }
 
         if (response.IsRedirect)
         {
             if (stopping)
             {
                 // No new requests once stopping: the origin goes back to the frontier, to be fetched on resume.
+                capture?.Dispose();
+                handoff.ForgetHops(request.Origin);
                 await frontier.ReleaseAsync(request.Origin, giveUp.Token).ConfigureAwait(false);
                 return;
             }
-            var redirect = await redirects.FollowAsync(request, response.Location!, attempts, elapsed, giveUp.Token).ConfigureAwait(false);
+            if (capture is not null)
+            {
+                // A hop is archived with the record its chain ends in.
+                handoff.HoldHop(request.Origin, capture);
+                capture = null;
+            }
+            var redirect = await redirects.FollowAsync(request, response.Location!, attempts, elapsed, retries, giveUp.Token).ConfigureAwait(false);
             if (redirect is null)
             {
                 return;
             }
             result = result with { FinalUrl = redirect.Value.Target ?? result.FinalUrl, Error = redirect.Value.Error };
+        }
+
+        // Versions are kept only in a state file: without one there is nothing to compare with or to save.
+        var (changed, change, version) = string.IsNullOrEmpty(options.State)
+            ? (null, null, null)
+            : PageVersions.Compare(request.Origin.Version, response, chain is not null || response.IsRedirect, result.FetchedAt);
+        result = result with { Changed = changed };
+        if (options.Recrawl && change is { } counted)
+        {
+            stats.AddChange(counted);
         }
 
         if (page.Sitemap is not null)
@@ -57,7 +84,8 @@ internal sealed partial class SchedulerLoop
         }
 
         var discovered = new List<CrawlRequest>();
-        if (page.Links is { } links && request.Origin.Depth < options.Depth)
+        // An unchanged page links where it did: its links are known already.
+        if (page.Links is { } links && request.Origin.Depth < options.Depth && changed != false)
         {
             foreach (var link in links.Links)
             {
@@ -73,7 +101,7 @@ internal sealed partial class SchedulerLoop
             await frontier.AddAsync(discovered, giveUp.Token).ConfigureAwait(false);
             window.Added();
         }
-        await handoff.EmitAsync(result, request.Origin, fetched: true, abort.Token).ConfigureAwait(false);
+        await handoff.EmitAsync(result, request.Origin, fetched: true, abort.Token, capture, version).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -85,6 +113,7 @@ internal sealed partial class SchedulerLoop
     {
         if (stopping)
         {
+            handoff.ForgetHops(request.Origin);
             await frontier.ReleaseAsync(request.Origin, giveUp.Token).ConfigureAwait(false);
             return;
         }

@@ -16,15 +16,17 @@ internal sealed partial class SchedulerLoop
     /// yet what a graceful stop saves must still be saved. So their calls run uncancelled through the
     /// grace period (pages that finish in it are saved, what waits is released), and as long again after
     /// it (at least <see cref="MinimumHandBack"/>, even with --grace 0) for the requests cancelled at its
-    /// end to be handed back. Then the run gives up on the store. What it was not told is not lost, only
-    /// fetched again: a shared frontier's lease expires (the in-process ones never keep a stop waiting).
+    /// end to be handed back; with nothing in flight, there is nothing to wait for, and the store gets only
+    /// <see cref="MinimumHandBack"/>. Then the run gives up on the store. What it was not told is not lost,
+    /// only fetched again: a shared frontier's lease expires (the in-process ones never keep a stop waiting).
+    /// Calls that only take work do not wait even that long: their token (<see cref="takeToken"/>) ends with the stop.
     /// </remarks>
     public void RequestStop(Event stop)
     {
         events.Writer.TryWrite(stop);
         if (Interlocked.Exchange(ref stopAsked, 1) == 0)
         {
-            var handBack = options.Grace + (options.Grace > MinimumHandBack ? options.Grace : MinimumHandBack);
+            var handBack = stats.InFlight == 0 ? MinimumHandBack : options.Grace + (options.Grace > MinimumHandBack ? options.Grace : MinimumHandBack);
             giveUp.CancelAfter(handBack < MaxTimer ? handBack : MaxTimer);
         }
     }
@@ -54,6 +56,7 @@ internal sealed partial class SchedulerLoop
         stats.MarkStopped();
         foreach (var request in hosts.DrainAll())
         {
+            handoff.ForgetHops(request.Origin);
             await frontier.ReleaseAsync(request.Origin, giveUp.Token).ConfigureAwait(false);
         }
     }

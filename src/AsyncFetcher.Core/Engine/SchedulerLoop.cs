@@ -74,6 +74,13 @@ internal sealed partial class SchedulerLoop
     /// </summary>
     private readonly CancellationTokenSource giveUp;
 
+    /// <summary>
+    /// The token of the calls that only take work (adding the seeds, takes, the host gate, robots.txt claims, counting
+    /// a page): cancelled as soon as a stop is asked, since nothing they do needs saving, and with <see cref="giveUp"/>.
+    /// So a stop never waits for a store that does not answer, to take work it would not do. Set when the run starts.
+    /// </summary>
+    private CancellationToken takeToken;
+
     /// <summary>The host gate's pending "ask again" signals (<see cref="PostWhenAsync"/>), awaited before the run ends.</summary>
     private readonly List<Task> gateRetries = [];
 
@@ -95,7 +102,16 @@ internal sealed partial class SchedulerLoop
     /// <summary>1 once a stop or an abort was asked for; set on the asker's thread.</summary>
     private int stopAsked;
 
-    public SchedulerLoop(IFrontier frontier, IHostGate hostGate, CrawlOptions options, TimeProvider time, ILogger logger, CrawlStats stats, OutputCursor? output, Channel<Job> work, Channel<Event> events, ChannelWriter<CrawlResult> results, CancellationTokenSource abort)
+    /// <summary>The frontier said the crawl-wide --max-pages is reached (a shared frontier counts every worker's pages).</summary>
+    private bool sharedCapReached;
+
+    /// <summary>The host gate turned a request away in this dispatch because every slot the crawl allows its host was taken.</summary>
+    private bool turnedAwayAtCap;
+
+    /// <summary>The note that more workers cannot make the crawl faster was given (once).</summary>
+    private bool capNoted;
+
+    public SchedulerLoop(IFrontier frontier, IHostGate hostGate, CrawlOptions options, TimeProvider time, ILogger logger, CrawlStats stats, OutputCursor? output, ArchiveCursor? archive, Channel<Job> work, Channel<Event> events, ChannelWriter<CrawlRecord> results, CancellationTokenSource abort)
     {
         this.frontier = frontier;
         this.hostGate = hostGate;
@@ -115,10 +131,10 @@ internal sealed partial class SchedulerLoop
         window = new FrontierWindow(frontier, hosts, events.Writer, size, frontier.Worker is not null ? size : size * 16);
         redirects = new RedirectFollower(frontier, hosts, scope, options);
         sitemaps = new SitemapFollower(frontier, scope, options, stats);
-        handoff = new RecordHandoff(frontier, results, events.Reader, output, stats);
+        handoff = new RecordHandoff(frontier, results, events.Reader, output, archive, stats);
     }
 
-    private bool PageCapReached => options.MaxPages > 0 && pagesDispatched >= options.MaxPages;
+    private bool PageCapReached => options.MaxPages > 0 && (pagesDispatched >= options.MaxPages || sharedCapReached);
 
     /// <summary>
     /// Runs the crawl to its end: the seeds go to the frontier, then the loop hands out work and handles
@@ -126,6 +142,8 @@ internal sealed partial class SchedulerLoop
     /// </summary>
     public async Task RunAsync(IEnumerable<Uri> seeds, CancellationToken stopToken)
     {
+        using var take = CancellationTokenSource.CreateLinkedTokenSource(stopToken, giveUp.Token);
+        takeToken = take.Token;
         using var stopRegistration = stopToken.Register(() => RequestStop(new StopEvent(null)));
         using var deadline = options.Deadline > TimeSpan.Zero
             ? time.CreateTimer(_ => RequestStop(new StopEvent("deadline")), null, options.Deadline, Timeout.InfiniteTimeSpan)
@@ -143,6 +161,7 @@ internal sealed partial class SchedulerLoop
                     if (!stopping)
                     {
                         due = await FillSlotsAsync().ConfigureAwait(false);
+                        NoteCapsOnce();
                     }
                     stats.SetInFlight(outstanding);
                     stats.SetQueued(hosts.Queued);
@@ -182,8 +201,17 @@ internal sealed partial class SchedulerLoop
                             break;
                         case RobotsEvent robots:
                             outstanding--;
-                            hosts.SetRobots(robots.HostKey, robots.Robots, robots.Unavailable, robots.Answered);
+                            hosts.SetRobots(robots.HostKey, robots.Answer.Robots, robots.Answer.Unavailable, robots.Answer.Answered);
+                            if (robots.Answer.Unavailable is not null)
+                            {
+                                hosts.Host(robots.HostKey).UnavailableCost = (robots.Answer.Attempts, robots.Answer.Elapsed);
+                            }
+                            await hostGate.ShareRobotsAsync(robots.HostKey, robots.Answer, giveUp.Token).ConfigureAwait(false);
                             await hostGate.ExitAsync(robots.HostKey, giveUp.Token).ConfigureAwait(false);
+                            if (robots.Captures is { Count: > 0 } captures)
+                            {
+                                await handoff.EmitArchiveAsync(captures, abort.Token).ConfigureAwait(false);
+                            }
                             if (!stopping && await sitemaps.FromRobotsAsync(robots.Request, robots.Robots, giveUp.Token).ConfigureAwait(false))
                             {
                                 window.Added();
@@ -199,6 +227,7 @@ internal sealed partial class SchedulerLoop
                             else
                             {
                                 hosts.Release(cancelled.Job.Request.HostKey);
+                                handoff.ForgetHops(cancelled.Job.Request.Origin);
                                 await frontier.ReleaseAsync(cancelled.Job.Request.Origin, giveUp.Token).ConfigureAwait(false);
                             }
                             break;
@@ -226,6 +255,10 @@ internal sealed partial class SchedulerLoop
                 {
                     GiveUpOnFrontier();
                 }
+                catch (OperationCanceledException) when (takeToken.IsCancellationRequested)
+                {
+                    // A call that only takes work was cut short by the stop; the stop event, next, hands back what waits.
+                }
             }
         }
         finally
@@ -235,6 +268,7 @@ internal sealed partial class SchedulerLoop
                 await graceTimer.DisposeAsync().ConfigureAwait(false);
             }
             stats.SetInFlight(0);
+            handoff.ForgetAllHops();
             // The loop is the work channel's only writer, so it says when there is no more work; each
             // worker then ends once it has reported its last job.
             work.TryComplete();
@@ -277,28 +311,5 @@ internal sealed partial class SchedulerLoop
         Debug.Assert(outstanding >= 0, "more jobs reported back than were handed out");
         Debug.Assert(outstanding <= options.Max, "more jobs in flight than --max");
         Debug.Assert(options.MaxPages == 0 || pagesDispatched <= Math.Max(options.MaxPages, earlierPages), "--max-pages passed");
-    }
-
-    /// <summary>Reads what earlier runs saved and queues the seeds.</summary>
-    private async Task StartAsync(IEnumerable<Uri> seeds)
-    {
-        try
-        {
-            earlierPages = (await handoff.LoadAsync(giveUp.Token).ConfigureAwait(false)).Pages;
-            pagesDispatched = earlierPages;
-            if (earlierPages > 0)
-            {
-                logger.LogInformation("resuming: {Pages} page(s) done in earlier runs", earlierPages);
-            }
-            foreach (var seed in seeds)
-            {
-                // Seeds given again on resume are seen already: adding them is idempotent.
-                await frontier.AddAsync(new CrawlRequest(seed, 0, null, seed.IdnHost), giveUp.Token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (giveUp.IsCancellationRequested)
-        {
-            GiveUpOnFrontier();
-        }
     }
 }

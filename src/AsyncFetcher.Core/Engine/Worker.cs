@@ -58,7 +58,7 @@ internal sealed class Worker(
             {
                 logger.LogError(e, "unexpected failure on {Url}", job.Request.Url);
                 done = job.Kind == JobKind.Robots
-                    ? new RobotsEvent(job.Request, RobotsTxt.AllowAll, null, null)
+                    ? new RobotsEvent(job.Request, new RobotsAnswer(RobotsTxt.AllowAll, null, 0, []))
                     : new PageEvent(job.Request, new FetchResponse { Error = $"internal: {e.Message}" }, null);
             }
             events.TryWrite(done);
@@ -105,7 +105,10 @@ internal sealed class Worker(
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            response = await fetcher.FetchAsync(request.Url, keepBody, cancellationToken, closeConnection: job.LastForHost, pace: job.Pace).ConfigureAwait(false);
+            // A re-crawl asks whether a page changed; a redirect hop is another URL, whose validators are not
+            // known; a sitemap (kept whole) is read again, as its <lastmod>s say which pages need no fetch.
+            var previous = request.Redirect is null && !keepBody ? request.Version : null;
+            response = await fetcher.FetchAsync(request.Url, keepBody, cancellationToken, closeConnection: job.LastForHost, previous, job.Pace).ConfigureAwait(false);
         }
         finally
         {
@@ -129,6 +132,6 @@ internal sealed class Worker(
             gate.Release();
         }
         stats.AddBreakerOpenings(request.HostKey, answer.CircuitOpenings);
-        return new RobotsEvent(request, answer.Robots, answer.Unavailable, answer.Answered);
+        return new RobotsEvent(request, answer);
     }
 }

@@ -92,6 +92,17 @@ internal sealed class Attempt : IDisposable
     /// <summary>The connection the request went out on, so a response that breaks the framing rules can close it.</summary>
     public WireStream? Connection { get; set; }
 
+    /// <summary>With --warc: the capture of this attempt's exchange, filled by <see cref="WireStream"/>; owned here until <see cref="TakeCapture"/>.</summary>
+    public Output.Warc.HttpCapture? Capture { get; set; }
+
+    /// <summary>Hands the capture on (the body was read: it goes with the response); later bytes on the connection are not captured.</summary>
+    public Output.Warc.HttpCapture? TakeCapture()
+    {
+        var capture = Capture;
+        Capture = null;
+        return capture;
+    }
+
     /// <summary>The response's first bytes do not begin an HTTP/1.x status line: the server speaks something else.</summary>
     public bool NotHttp => statusLineLength >= 5 && !statusLine.AsSpan(0, 5).SequenceEqual("HTTP/"u8);
 
@@ -153,6 +164,8 @@ internal sealed class Attempt : IDisposable
             disposed = true;
         }
         timer.Dispose();
+        // A capture not handed on belongs to an attempt that failed: nothing of it is archived.
+        TakeCapture()?.Dispose();
         if (Ambient.Value == this)
         {
             Ambient.Value = null;

@@ -5,15 +5,18 @@ namespace AsyncFetcher.Core.Fetching;
 /// reference to every attempt. It counts the attempts, remembers the last real outcome (so a URL that
 /// an open circuit stops is recorded with what the server last did, never "circuit open" in its place)
 /// and knows the fetch's share of its URL's retry budget and total time (a URL held back by a breaker
-/// and tried again later gets only what it had left). It also counts the attempts answered 429 or 503,
-/// which the host's throttle hears even when a retry then succeeded, and when the last attempt was answered,
-/// which the host's interval is timed from (a retry waits it too).
+/// and tried again later gets only what it had left). It notes how each attempt ended, so a record can
+/// say why it was retried, and counts the attempts answered 429 or 503, which the host's throttle hears
+/// even when a retry then succeeded; and it notes when the last attempt was answered, which the host's
+/// interval is timed from (a retry waits it too).
 /// </summary>
 /// <param name="pace">The host's interval between an answer and the next request to it (--delay, Crawl-delay); zero when none.</param>
 internal sealed class AttemptCounter(int carried, int allowed, TimeSpan budget, TimeSpan pace)
 {
     public static readonly HttpRequestOptionsKey<AttemptCounter> Key = new("asyncfetch.attempts");
 
+    /// <summary>How each attempt of this fetch ended ("503", "timeout"), in order; attempts of one fetch never overlap.</summary>
+    private readonly List<string> outcomes = [];
     private int count;
     private int circuitOpenings;
     private int throttled;
@@ -55,6 +58,18 @@ internal sealed class AttemptCounter(int carried, int allowed, TimeSpan budget, 
     /// <summary>Why the last attempt failed, if it got no response.</summary>
     public string? LastError { get; private set; }
 
+    /// <summary>How each attempt of this fetch ended, in order.</summary>
+    public IReadOnlyList<string> Outcomes
+    {
+        get
+        {
+            lock (outcomes)
+            {
+                return [.. outcomes];
+            }
+        }
+    }
+
     public void Increment() => Interlocked.Increment(ref count);
 
     public void CircuitOpened() => Interlocked.Increment(ref circuitOpenings);
@@ -70,6 +85,14 @@ internal sealed class AttemptCounter(int carried, int allowed, TimeSpan budget, 
         LastStatus = status;
         LastContentType = contentType;
         LastError = null;
+        Ended(status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Why each retry was made, <paramref name="before"/> the fetch included: how every attempt but the last ended.</summary>
+    public IReadOnlyList<string> Retried(IReadOnlyList<string>? before)
+    {
+        IReadOnlyList<string> all = before is { Count: > 0 } ? [.. before, .. Outcomes] : Outcomes;
+        return all.Count <= 1 ? [] : all.Take(all.Count - 1).ToList();
     }
 
     /// <param name="ended">When the answer began to arrive, if one did, else when the attempt failed (a timestamp).</param>
@@ -79,5 +102,14 @@ internal sealed class AttemptCounter(int carried, int allowed, TimeSpan budget, 
         LastStatus = null;
         LastContentType = null;
         LastError = error;
+        Ended(error);
+    }
+
+    private void Ended(string outcome)
+    {
+        lock (outcomes)
+        {
+            outcomes.Add(outcome);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using AsyncFetcher.Core.Output.Warc;
 using Microsoft.Extensions.Options;
 using Polly.Timeout;
 
@@ -8,9 +9,11 @@ namespace AsyncFetcher.Core.Fetching;
 /// them into the request's <see cref="AttemptCounter"/>, runs each under an <see cref="Attempt"/>
 /// (the progress timeout and the minimum rate, on the injected clock), and turns what went wrong on
 /// the wire into the failure that names it. A retry to a host with an interval (--delay, Crawl-delay)
-/// waits it after the last attempt's answer, as the scheduler makes every first attempt wait.
+/// waits it after the last attempt's answer, as the scheduler makes every first attempt wait. With --warc,
+/// each attempt of a fetch that is archived gets a capture of its exchange (<see cref="HttpCapture"/>);
+/// only the last attempt's is kept.
 /// </summary>
-internal sealed class AttemptHandler(IOptions<CrawlOptions> options, TimeProvider time) : DelegatingHandler
+internal sealed class AttemptHandler(IOptions<CrawlOptions> options, TimeProvider time, HttpCaptures captures) : DelegatingHandler
 {
     private readonly TimeSpan timeout = options.Value.Timeout;
     private readonly TransferRate minRate = options.Value.MinimumRate;
@@ -24,6 +27,10 @@ internal sealed class AttemptHandler(IOptions<CrawlOptions> options, TimeProvide
         }
         counter?.Increment();
         using var attempt = new Attempt(time, timeout, minRate, cancellationToken);
+        if (captures.Enabled && request.Options.TryGetValue(BodyRequest.Key, out var wanted) && wanted.Archive)
+        {
+            attempt.Capture = captures.Begin(request.RequestUri!);
+        }
         try
         {
             var response = await base.SendAsync(request, attempt.Token).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Security.Cryptography;
 using AsyncFetcher.Core.Output;
 using AsyncFetcher.Core.Parsing;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,8 @@ namespace AsyncFetcher.Core.Fetching;
 /// <summary>
 /// Reads the response body inside the resilience pipeline, as part of the attempt, streaming it
 /// under --max-body (HTML kept in memory for parsing, other types only counted) and, with --save,
-/// to a file at the same time.
+/// to a file at the same time; with --state it takes the body's hash (a re-crawl compares it), and
+/// with --warc it seals the attempt's capture of the exchange when the read ends.
 /// </summary>
 /// <remarks>
 /// Why here: a body cut short by the server (connection reset, fewer bytes than Content-Length) or
@@ -50,7 +52,7 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
             {
                 try
                 {
-                    body = await ReadAsync(response.Content, wanted.KeepAnyType, save, cancellationToken).ConfigureAwait(false);
+                    body = await ReadAsync(response.Content, wanted, save, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is IOException or HttpRequestException && FetchFailureException.Find(e) is null && !cancellationToken.IsCancellationRequested)
                 {
@@ -74,6 +76,12 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
                     body.Headers.TryAddWithoutValidation(header.Key, header.Value);
                 }
             }
+            if (Attempt.Current?.TakeCapture() is { } capture)
+            {
+                // Sealed before the content is disposed: bytes the handler drains afterwards (to reuse the connection) are not the response's.
+                capture.Complete(body.Truncated);
+                body.Capture = capture;
+            }
             response.Content.Dispose();
             response.Content = body;
             return response;
@@ -85,8 +93,10 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
         }
     }
 
-    private async Task<ReadBody> ReadAsync(HttpContent content, bool keepAnyType, SavedBody? save, CancellationToken cancellationToken)
+    private async Task<ReadBody> ReadAsync(HttpContent content, BodyRequest wanted, SavedBody? save, CancellationToken cancellationToken)
     {
+        var keepAnyType = wanted.KeepAnyType;
+        using var hash = wanted.Hash ? IncrementalHash.CreateHash(HashAlgorithmName.SHA1) : null;
         var contentType = content.Headers.ContentType;
         var declaredHtml = HtmlSniffer.IsHtmlMediaType(contentType?.MediaType);
         var mayBeHtml = keepAnyType || declaredHtml || contentType is null;
@@ -132,6 +142,7 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
                 {
                     await save.WriteAsync(room[..read], cancellationToken).ConfigureAwait(false);
                 }
+                hash?.AppendData(room.Span[..read]);
                 total += read;
                 if (mayBeHtml)
                 {
@@ -148,7 +159,8 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
             }
         }
         var isHtml = declaredHtml || (contentType is null && HtmlSniffer.LooksLikeHtml(buffer.AsSpan(0, kept)));
-        return new ReadBody(isHtml || keepAnyType ? buffer.AsMemory(0, kept) : ReadOnlyMemory<byte>.Empty, total, truncated, isHtml);
+        return new ReadBody(isHtml || keepAnyType ? buffer.AsMemory(0, kept) : ReadOnlyMemory<byte>.Empty, total, truncated, isHtml,
+            hash is null ? null : Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
     /// <summary>

@@ -88,7 +88,7 @@ internal sealed class ConnectionGuard(IOptions<CrawlOptions> options)
         try
         {
             await socket.ConnectAsync(allowed, port, cancellationToken).ConfigureAwait(false);
-            return new NetworkStream(socket, ownsSocket: true);
+            return new PeerStream(socket);
         }
         catch
         {

@@ -20,6 +20,9 @@ internal sealed record FetchResponse
 
     public int Attempts { get; init; }
 
+    /// <summary>Why each retry was made: how every attempt but the last ended ("503", "timeout").</summary>
+    public IReadOnlyList<string> Retries { get; init; } = [];
+
     public TimeSpan Elapsed { get; init; }
 
     /// <summary>
@@ -37,6 +40,17 @@ internal sealed record FetchResponse
 
     /// <summary>How many times this fetch's failures opened its host's circuit (0 or 1 in practice).</summary>
     public int CircuitOpenings { get; init; }
+
+    /// <summary>The response's ETag and Last-Modified, as sent (a re-crawl sends them back).</summary>
+    public string? ETag { get; init; }
+
+    public string? LastModified { get; init; }
+
+    /// <summary>SHA-1 of the body as read, in hex, with --state; null otherwise.</summary>
+    public string? BodyHash { get; init; }
+
+    /// <summary>With --warc, the exchange as it went over the wire; whoever ends up with the response writes or disposes it.</summary>
+    public Output.Warc.HttpCapture? Capture { get; init; }
 
     /// <summary>Attempts answered 429 or 503, retried or not: the host asked us to slow down.</summary>
     public int Throttled { get; init; }

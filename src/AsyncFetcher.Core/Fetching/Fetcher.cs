@@ -25,6 +25,8 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
     private readonly CrawlOptions options = options.Value;
     private readonly TimeSpan budget = ResilienceSetup.TotalBudget(options.Value);
     private readonly ConcurrentDictionary<string, HeldFetch> held = new(StringComparer.Ordinal);
+    private readonly bool hashBodies = !string.IsNullOrEmpty(options.Value.State);
+    private readonly bool archive = !string.IsNullOrEmpty(options.Value.Warc);
 
     /// <summary>
     /// Takes in a seed before the crawl: its host may be on a private network (and its block is then
@@ -38,8 +40,9 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
 
     /// <param name="keepBody">Keep the body whatever its type, and do not save it (robots.txt); otherwise only HTML is kept, and a 2xx body is saved with --save.</param>
     /// <param name="closeConnection">Ask for the connection to be closed after the response (Connection: close): the host has nothing else queued, so an idle connection would only hold a socket.</param>
+    /// <param name="previous">What an earlier crawl saw of the page: its validators make the request conditional (a re-crawl), so an unchanged page costs a 304.</param>
     /// <param name="pace">The host's interval (--delay, Crawl-delay): a retry waits it after the last answer.</param>
-    public async Task<FetchResponse> FetchAsync(Uri url, bool keepBody, CancellationToken cancellationToken, bool closeConnection = false, TimeSpan pace = default)
+    public async Task<FetchResponse> FetchAsync(Uri url, bool keepBody, CancellationToken cancellationToken, bool closeConnection = false, Model.PageVersion? previous = null, TimeSpan pace = default)
     {
         var key = url.AbsoluteUri;
         var before = keepBody ? null : held.TryRemove(key, out var h) ? h : null;
@@ -53,7 +56,15 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
         var counter = new AttemptCounter(before?.Attempts ?? 0, options.Retries + 1, left, pace);
         using var request = new HttpRequestMessage(HttpMethod.Get, UrlCredentials.Strip(url));
         request.Options.Set(AttemptCounter.Key, counter);
-        request.Options.Set(BodyRequest.Key, new BodyRequest(KeepAnyType: keepBody, Save: !keepBody && store.Enabled));
+        request.Options.Set(BodyRequest.Key, new BodyRequest(KeepAnyType: keepBody, Save: !keepBody && store.Enabled, Hash: !keepBody && hashBodies, Archive: archive));
+        if (previous?.ETag is { } etag)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", etag);
+        }
+        if (previous?.LastModified is { } lastModified)
+        {
+            request.Headers.TryAddWithoutValidation("If-Modified-Since", lastModified);
+        }
         if (closeConnection)
         {
             request.Headers.ConnectionClose = true;
@@ -70,6 +81,10 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
             var contentType = body.Headers.ContentType;
             return new FetchResponse
             {
+                ETag = Header(response.Headers.NonValidated, "ETag"),
+                LastModified = Header(body.Headers.NonValidated, "Last-Modified"),
+                BodyHash = body.Hash,
+                Capture = body.TakeCapture(),
                 Status = (int)response.StatusCode,
                 ContentType = RecordText.Cut(contentType?.ToString()),
                 Charset = contentType?.CharSet,
@@ -79,6 +94,7 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
                 Truncated = body.Truncated,
                 IsHtml = body.IsHtml,
                 Attempts = counter.Carried + counter.Count,
+                Retries = counter.Retried(before?.Outcomes),
                 CircuitOpenings = counter.CircuitOpenings,
                 Throttled = counter.Throttled,
                 Error = RetryAfter.Exceeded(response, options.MaxRetryAfter, time),
@@ -100,7 +116,10 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
             var state = new HeldFetch(attempts, elapsed, before?.Deadline ?? now - time.GetElapsedTime(started) + budget,
                 counter.Count > 0 ? counter.LastStatus : before!.LastStatus,
                 counter.Count > 0 ? counter.LastContentType : before!.LastContentType,
-                counter.Count > 0 ? counter.LastError : before!.LastError);
+                counter.Count > 0 ? counter.LastError : before!.LastError)
+            {
+                Outcomes = [.. before?.Outcomes ?? [], .. counter.Outcomes],
+            };
             if (keepBody || attempts >= counter.Allowed || until >= state.Deadline)
             {
                 return Final(state, counter.CircuitOpenings) with { Answered = Moment(counter.LastAnswered) };
@@ -114,6 +133,7 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
             {
                 Error = FetchErrors.Describe(e),
                 Attempts = counter.Carried + counter.Count,
+                Retries = counter.Retried(before?.Outcomes),
                 CircuitOpenings = counter.CircuitOpenings,
                 Throttled = counter.Throttled,
                 Elapsed = (before?.Elapsed ?? TimeSpan.Zero) + time.GetElapsedTime(started),
@@ -125,6 +145,10 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
     /// <summary>The clock time of a <see cref="TimeProvider"/> timestamp taken during this fetch; null for none.</summary>
     private DateTimeOffset? Moment(long? timestamp) => timestamp is { } at ? time.GetUtcNow() - time.GetElapsedTime(at) : null;
 
+    /// <summary>A validator header as sent, when it is short enough to keep and send back; null otherwise.</summary>
+    private static string? Header(HttpHeadersNonValidated headers, string name) =>
+        headers.TryGetValues(name, out var values) && values.Count == 1 && values.First() is { Length: > 0 and <= 512 } value ? value : null;
+
     /// <summary>The record of a URL whose last real outcome stands: its breaker pause outlasted its budget.</summary>
     private static FetchResponse Final(HeldFetch state, int circuitOpenings) => new()
     {
@@ -132,6 +156,7 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
         ContentType = state.LastContentType,
         Error = state.LastStatus is null ? state.LastError ?? "timeout" : null,
         Attempts = state.Attempts,
+        Retries = state.Outcomes.Count <= 1 ? [] : [.. state.Outcomes.Take(state.Outcomes.Count - 1)],
         Elapsed = state.Elapsed,
         CircuitOpenings = circuitOpenings,
     };

@@ -11,4 +11,8 @@ namespace AsyncFetcher.Core.Fetching;
 /// <param name="LastStatus">The status of the last response, if the last attempt got one.</param>
 /// <param name="LastContentType">Its Content-Type.</param>
 /// <param name="LastError">Why the last attempt failed, if it got no response.</param>
-internal sealed record HeldFetch(int Attempts, TimeSpan Elapsed, DateTimeOffset Deadline, int? LastStatus, string? LastContentType, string? LastError);
+internal sealed record HeldFetch(int Attempts, TimeSpan Elapsed, DateTimeOffset Deadline, int? LastStatus, string? LastContentType, string? LastError)
+{
+    /// <summary>How each attempt so far ended, in order (<see cref="AttemptCounter.Outcomes"/>).</summary>
+    public IReadOnlyList<string> Outcomes { get; init; } = [];
+}

@@ -7,9 +7,23 @@ namespace AsyncFetcher.Core.Fetching;
 /// or anything for robots.txt, up to --max-body) and what the read found. It replaces the response's
 /// streamed content, so nothing after the pipeline touches the network.
 /// </summary>
-internal sealed class ReadBody(ReadOnlyMemory<byte> kept, long length, bool truncated, bool isHtml) : HttpContent
+internal sealed class ReadBody(ReadOnlyMemory<byte> kept, long length, bool truncated, bool isHtml, string? hash = null) : HttpContent
 {
     public ReadOnlyMemory<byte> Kept { get; } = kept;
+
+    /// <summary>SHA-1 of the bytes read, in hex, when asked for (<see cref="BodyRequest.Hash"/>).</summary>
+    public string? Hash { get; } = hash;
+
+    /// <summary>With --warc, the capture of the exchange; owned here until <see cref="TakeCapture"/>, so a response the pipeline drops (a retried 503) takes its capture with it.</summary>
+    public Output.Warc.HttpCapture? Capture { get; set; }
+
+    /// <summary>Hands the capture on to the fetch's outcome.</summary>
+    public Output.Warc.HttpCapture? TakeCapture()
+    {
+        var capture = Capture;
+        Capture = null;
+        return capture;
+    }
 
     /// <summary>Body bytes received, decompressed, up to the limit.</summary>
     public long Length { get; } = length;
@@ -20,6 +34,15 @@ internal sealed class ReadBody(ReadOnlyMemory<byte> kept, long length, bool trun
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
         stream.WriteAsync(Kept).AsTask();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            TakeCapture()?.Dispose();
+        }
+        base.Dispose(disposing);
+    }
 
     protected override bool TryComputeLength(out long length)
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using AsyncFetcher.Core.Output;
+using AsyncFetcher.Core.Output.Warc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
@@ -41,6 +42,7 @@ internal static class ResilienceSetup
         services.TryAddSingleton<HostCircuits>();
         services.TryAddSingleton<BodyStore>();
         services.TryAddSingleton<ConnectionGuard>();
+        services.TryAddSingleton<HttpCaptures>();
         var builder = services.AddHttpClient(ClientName)
             .ConfigureHttpClient((sp, client) =>
             {
@@ -85,7 +87,7 @@ internal static class ResilienceSetup
 
         // Added after the resilience handler, so they sit inside it and take part in every attempt.
         builder.AddHttpMessageHandler(sp => new BreakerHandler(sp.GetRequiredService<HostBreakers>()));
-        builder.AddHttpMessageHandler(sp => new AttemptHandler(sp.GetRequiredService<IOptions<CrawlOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        builder.AddHttpMessageHandler(sp => new AttemptHandler(sp.GetRequiredService<IOptions<CrawlOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<HttpCaptures>()));
         builder.AddHttpMessageHandler(sp => new BodyReadingHandler(sp.GetRequiredService<IOptions<CrawlOptions>>(), sp.GetRequiredService<BodyStore>()));
         return builder;
     }

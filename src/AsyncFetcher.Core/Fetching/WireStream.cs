@@ -3,7 +3,8 @@ namespace AsyncFetcher.Core.Fetching;
 /// <summary>
 /// The plaintext stream of one HTTP/1.x connection (after TLS), as SocketsHttpHandler reads and
 /// writes it. It shows each response's bytes to the attempt they belong to (<see cref="Attempt"/>:
-/// progress, the min-rate, what the head looked like), and it stops the handler's own hidden retry.
+/// progress, the min-rate, what the head looked like; with --warc, its capture of the exchange), and
+/// it stops the handler's own hidden retry.
 /// </summary>
 /// <remarks>
 /// SocketsHttpHandler re-sends a request on a new connection, up to three times, when a connection
@@ -37,7 +38,13 @@ internal sealed class WireStream(Stream inner) : Stream
     {
         var afterRequest = awaitingResponse;
         var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        return Seen(afterRequest, buffer.Span[..read]);
+        Seen(afterRequest, buffer.Span[..read]);
+        if (read > 0 && Attempt.Current?.Capture is { } capture)
+        {
+            // With --warc: the bytes as they came, before any decoding, into the attempt's capture.
+            await capture.ReceivedAsync(buffer[..read], cancellationToken).ConfigureAwait(false);
+        }
+        return read;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -47,13 +54,15 @@ internal sealed class WireStream(Stream inner) : Stream
     {
         var afterRequest = awaitingResponse;
         var read = inner.Read(buffer, offset, count);
-        return Seen(afterRequest, buffer.AsSpan(offset, read));
+        Seen(afterRequest, buffer.AsSpan(offset, read));
+        Attempt.Current?.Capture?.Received(buffer.AsSpan(offset, read));
+        return read;
     }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         Sending();
-        return inner.WriteAsync(buffer, cancellationToken);
+        return Attempt.Current?.Capture is { } capture ? WriteCapturedAsync(capture, buffer, cancellationToken) : inner.WriteAsync(buffer, cancellationToken);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -62,11 +71,12 @@ internal sealed class WireStream(Stream inner) : Stream
     public override void Write(byte[] buffer, int offset, int count)
     {
         Sending();
+        Attempt.Current?.Capture?.Sent(buffer.AsSpan(offset, count));
         inner.Write(buffer, offset, count);
     }
 
     /// <summary>Bytes read; <paramref name="afterRequest"/> says the read began after a request was written and before its response.</summary>
-    private int Seen(bool afterRequest, ReadOnlySpan<byte> bytes)
+    private void Seen(bool afterRequest, ReadOnlySpan<byte> bytes)
     {
         if (bytes.IsEmpty)
         {
@@ -74,11 +84,18 @@ internal sealed class WireStream(Stream inner) : Stream
             {
                 throw new FetchFailureException(FetchErrors.ClosedEarly, transient: true);
             }
-            return 0;
+            return;
         }
         awaitingResponse = false;
         Attempt.Current?.Received(bytes);
-        return bytes.Length;
+    }
+
+    /// <summary>A request being archived: its bytes into the capture, and the capture named on this flow, so the socket below (<see cref="PeerStream"/>) gives it its address.</summary>
+    private async ValueTask WriteCapturedAsync(Output.Warc.HttpCapture capture, ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        capture.Sent(buffer.Span);
+        PeerStream.Writing.Value = capture;
+        await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
     }
 
     private void Sending()

@@ -10,6 +10,12 @@ namespace AsyncFetcher.Core.Model;
 /// <param name="OutputLength">The output file's length in bytes right after the last saved page's record.</param>
 public sealed record CrawlCheckpoint(long Pages, string? Output, long OutputLength)
 {
+    /// <summary>The full path of the WARC file written to (<c>--warc</c>, the current one of a series); null without one.</summary>
+    public string? Warc { get; init; }
+
+    /// <summary>That file's length in bytes right after the last saved page's records.</summary>
+    public long WarcLength { get; init; }
+
     /// <summary>A crawl that has saved nothing yet.</summary>
     public static CrawlCheckpoint Empty { get; } = new(0, null, 0);
 }

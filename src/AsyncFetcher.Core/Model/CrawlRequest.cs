@@ -10,6 +10,9 @@ public sealed record CrawlRequest(Uri Url, int Depth, string? Parent, string Sco
     /// <summary>For a redirect hop: the chain that led here; null for a URL found as a link or a seed.</summary>
     public RedirectChain? Redirect { get; init; }
 
+    /// <summary>What the state knows of the page from an earlier crawl (a re-crawl asks whether it changed); null when nothing.</summary>
+    public PageVersion? Version { get; init; }
+
     /// <summary>The key that makes two spellings of a URL one: the normalised absolute URL.</summary>
     public string Key => Url.AbsoluteUri;
 

@@ -30,6 +30,9 @@ public sealed record CrawlResult
     /// <summary>HTTP requests made for this URL, retries and redirect hops included.</summary>
     public int Attempts { get; init; }
 
+    /// <summary>Why each retry was made, in order: how the attempt before it ended ("503", "timeout"); empty when none was.</summary>
+    public IReadOnlyList<string> Retries { get; init; } = [];
+
     /// <summary>Redirects followed.</summary>
     public int Redirects { get; init; }
 
@@ -50,6 +53,13 @@ public sealed record CrawlResult
 
     /// <summary>What the crawler had to do to the page to keep it, if anything: a charset it could not decode, links over --max-links-per-page. Null otherwise.</summary>
     public string? Note { get; init; }
+
+    /// <summary>
+    /// On a re-crawl (<c>--recrawl</c>), whether the page changed since the earlier crawl: false for a 304
+    /// or the same body, true for a new body, status or a page gone (404, 410). Null for a page with no
+    /// earlier version (new, or a first crawl) and when no response came.
+    /// </summary>
+    public bool? Changed { get; init; }
 
     /// <summary>The worker that fetched it, in a crawl shared by several processes (<c>--frontier</c>); null otherwise.</summary>
     public string? Worker { get; init; }

@@ -130,4 +130,17 @@ public sealed class CrawlStats
             Interlocked.Add(ref linksOverCap, count);
         }
     }
+
+    // Re-crawls: how the pages fetched again compare with the earlier crawl.
+    private readonly long[] changes = new long[4];
+
+    /// <summary>True when the crawl is a re-crawl (<c>--recrawl</c>): the summary shows <see cref="Changes"/>.</summary>
+    public bool IsRecrawl { get; private set; }
+
+    /// <summary>Pages by how they compare with the earlier crawl: new, changed, unchanged, gone.</summary>
+    public long Changes(PageChange change) => Interlocked.Read(ref changes[(int)change]);
+
+    internal void MarkRecrawl() => IsRecrawl = true;
+
+    internal void AddChange(PageChange change) => Interlocked.Increment(ref changes[(int)change]);
 }

@@ -7,6 +7,9 @@ namespace AsyncFetcher.Core.Model;
 /// <param name="Elapsed">Time spent so far.</param>
 public sealed record RedirectChain(CrawlRequest Origin, IReadOnlyList<string> Urls, int Attempts, TimeSpan Elapsed)
 {
+    /// <summary>Why each retry so far was made (<see cref="CrawlResult.Retries"/>).</summary>
+    public IReadOnlyList<string> Retries { get; init; } = [];
+
     /// <summary>Redirects followed so far.</summary>
     public int Count => Urls.Count - 1;
 }

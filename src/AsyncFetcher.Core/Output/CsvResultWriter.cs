@@ -8,7 +8,7 @@ public sealed class CsvResultWriter : IResultWriter
 {
     /// <summary>The column names, in order.</summary>
     public static readonly string[] Columns =
-        ["url", "finalUrl", "status", "contentType", "bytes", "elapsedMs", "depth", "parent", "attempts", "redirects", "title", "links", "truncated", "error", "fetchedAt", "worker", "note"];
+        ["url", "finalUrl", "status", "contentType", "bytes", "elapsedMs", "depth", "parent", "attempts", "redirects", "title", "links", "truncated", "error", "fetchedAt", "worker", "note", "retries", "changed"];
 
     private readonly StreamWriter writer;
     private readonly bool ownsStream;
@@ -35,7 +35,8 @@ public sealed class CsvResultWriter : IResultWriter
             result.Url, result.FinalUrl, Format(result.Status), result.ContentType, Format(result.Bytes), Format(result.ElapsedMs),
             Format(result.Depth), result.Parent, Format(result.Attempts), Format(result.Redirects), result.Title, Format(result.Links),
             result.Truncated ? "true" : "false", result.Error, result.FetchedAt.ToString("O", CultureInfo.InvariantCulture), result.Worker,
-            result.Note,
+            result.Note, string.Join(';', result.Retries),
+            result.Changed is { } changed ? (changed ? "true" : "false") : null,
         ];
         await writer.WriteLineAsync(string.Join(',', fields.Select(Quote))).ConfigureAwait(false);
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -1,7 +1,10 @@
 namespace AsyncFetcher.Core.Scheduling;
 
-/// <summary>The answer of an <see cref="IHostGate"/>: entered, or a task that completes when asking again may succeed.</summary>
-internal readonly record struct HostPass(Task? Retry)
+/// <summary>
+/// The answer of an <see cref="IHostGate"/>: entered, or a task that completes when asking again may succeed;
+/// <paramref name="AtCap"/> when turned away because every slot the crawl allows the host is taken.
+/// </summary>
+internal readonly record struct HostPass(Task? Retry, bool AtCap = false)
 {
     public static HostPass Entered => default;
 

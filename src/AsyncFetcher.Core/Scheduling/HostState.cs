@@ -23,6 +23,9 @@ internal sealed class HostState(string key, HostThrottle? throttle)
     /// <summary>Why robots.txt could not be had (a network error or a 5xx), which also stops the host being crawled; null otherwise.</summary>
     public string? Unavailable { get; set; }
 
+    /// <summary>What learning that robots.txt is unavailable cost (requests, time): the host's first record carries it, as the URL that waited for it.</summary>
+    public (int Attempts, TimeSpan Elapsed) UnavailableCost { get; set; }
+
     /// <summary>The interval between requests: the larger of --delay and the robots Crawl-delay (capped).</summary>
     public TimeSpan Interval { get; set; }
 

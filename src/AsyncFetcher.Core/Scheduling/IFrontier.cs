@@ -69,6 +69,13 @@ internal interface IFrontier : IAsyncDisposable
         CompleteAsync(done, checkpoint, cancellationToken);
 
     /// <summary>
+    /// Counts <paramref name="page"/> against a crawl-wide cap of <paramref name="cap"/> pages (--max-pages), just before
+    /// it is fetched: false once the cap is reached. A page counted before (fetched again after its worker died) is not
+    /// counted twice. An embedded frontier answers true: the engine's own count is the crawl's.
+    /// </summary>
+    ValueTask<bool> CountPageAsync(CrawlRequest page, long cap, CancellationToken cancellationToken) => ValueTask.FromResult(true);
+
+    /// <summary>
     /// Called when <see cref="TakeAsync"/> found nothing: completes with true when the crawl is over everywhere,
     /// or with false when taking again may find work (another process queued some, or the lease of a process
     /// that stopped expired). An embedded frontier answers true at once: only this process adds to it.

@@ -1,14 +1,18 @@
+using System.Net.Sockets;
+using AsyncFetcher.Core.Scheduling;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
+using Polly.Timeout;
 using StackExchange.Redis;
 
 namespace AsyncFetcher.Core.Storage;
 
 /// <summary>
 /// This worker's link to a crawl in Redis, shared by <see cref="RedisFrontier"/> and <see cref="RedisHostGate"/>:
-/// one connection, the crawl's pub/sub channel, a retry pipeline that rides out a Redis outage, and a
-/// heartbeat that renews this worker's leases every third of <see cref="CrawlOptions.Lease"/>, so only
+/// one connection, the crawl's pub/sub channel, a retry pipeline that rides out a Redis outage for up to
+/// <c>--frontier-timeout</c>, the crawl's epoch (a Redis emptied under the crawl is told from one that kept it),
+/// and a heartbeat that renews this worker's leases every third of <see cref="CrawlOptions.Lease"/>, so only
 /// a worker that stopped (killed, hung, cut off) loses them.
 /// </summary>
 internal sealed class RedisCrawl : IAsyncDisposable
@@ -17,6 +21,7 @@ internal sealed class RedisCrawl : IAsyncDisposable
     private readonly string address;
     private readonly TimeProvider time;
     private readonly ILogger logger;
+    private readonly TimeSpan frontierTimeout;
     private readonly ResiliencePipeline pipeline;
     private readonly CancellationTokenSource disposing = new();
     private readonly SemaphoreSlim connecting = new(1, 1);
@@ -27,6 +32,13 @@ internal sealed class RedisCrawl : IAsyncDisposable
     private Task heartbeat = Task.CompletedTask;
     private int outage;
     private int subscriptionLost;
+    private bool subscribed;
+
+    /// <summary>Why the last call or connection failed, in a few words, for the line that ends an outage too long.</summary>
+    private string lastReason = "cannot connect";
+
+    /// <summary>Set once the crawl's keys are found gone: every later call throws it.</summary>
+    private FrontierFailedException? lost;
 
     public RedisCrawl(CrawlOptions options, TimeProvider time, ILogger<RedisCrawl> logger)
     {
@@ -38,7 +50,8 @@ internal sealed class RedisCrawl : IAsyncDisposable
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
         configuration.ReconnectRetryPolicy = new ExponentialRetry(100, 2000);
-        configuration.ConnectTimeout = 5000;
+        // Short: a connection that fails is retried (by the client and by the pipeline) until --frontier-timeout.
+        configuration.ConnectTimeout = 2000;
         // The client's own I/O threads spin while idle waiting for work; on a small machine that CPU belongs to the crawl.
         configuration.SocketManager = SocketManager.ThreadPool;
         address = RedisAddress.Redact(options.Frontier);
@@ -46,16 +59,19 @@ internal sealed class RedisCrawl : IAsyncDisposable
         Worker = string.IsNullOrEmpty(options.WorkerId) ? $"{Environment.MachineName}-{Environment.ProcessId}" : options.WorkerId;
         configuration.ClientName = Worker;
         Lease = options.Lease;
+        frontierTimeout = options.FrontierTimeout;
         this.time = time;
         this.logger = logger;
         pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
+            // Outermost: however the retries go, one call waits for Redis at most --frontier-timeout.
+            .AddTimeout(frontierTimeout)
             .AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder()
                     .Handle<RedisConnectionException>()
                     .Handle<RedisTimeoutException>()
                     .Handle<RedisServerException>(IsTransient),
-                // Redis down is waited out, however long: the crawl's state is there, and nothing is lost by waiting.
+                // Bounded by the timeout above, not by a count.
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -63,9 +79,7 @@ internal sealed class RedisCrawl : IAsyncDisposable
                 MaxDelay = TimeSpan.FromSeconds(5),
                 OnRetry = args =>
                 {
-                    Interlocked.Exchange(ref outage, 1);
-                    logger.LogWarning("redis at {Address} unavailable ({Reason}); retrying in {Delay:F1}s",
-                        address, args.Outcome.Exception?.Message, args.RetryDelay.TotalSeconds);
+                    Unavailable(args.Outcome.Exception);
                     return ValueTask.CompletedTask;
                 },
             })
@@ -81,7 +95,10 @@ internal sealed class RedisCrawl : IAsyncDisposable
 
     public long LeaseMs => (long)Lease.TotalMilliseconds;
 
-    /// <summary>Calls <paramref name="listener"/> with each message on the crawl's channel, and with "reconnected" after an outage (messages may have been missed).</summary>
+    /// <summary>The crawl's epoch, set by its first worker and read by every other when it connects; empty before.</summary>
+    public string Epoch { get; private set; } = "";
+
+    /// <summary>Calls <paramref name="listener"/> with each message on the crawl's channel, with "reconnected" after an outage (messages may have been missed), and with "lost" once the crawl's keys are found gone.</summary>
     public void Listen(Action<string> listener)
     {
         lock (listeners)
@@ -99,36 +116,49 @@ internal sealed class RedisCrawl : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs a script, retrying through an outage. The first call connects and subscribes.</summary>
-    public async Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a script, retrying through an outage for up to <c>--frontier-timeout</c>. The first call connects,
+    /// subscribes and reads the crawl's epoch; with <paramref name="epochFirst"/>, <paramref name="values"/>[0]
+    /// is set to it (a leasing script checks it: <see cref="RedisScripts.Take"/>). A script that finds the
+    /// epoch gone (<see cref="RedisScripts.Lost"/>) means Redis was emptied under the crawl.
+    /// </summary>
+    /// <exception cref="FrontierFailedException">Redis did not answer within --frontier-timeout, or the crawl's keys are gone.</exception>
+    public async Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken, bool epochFirst = false)
     {
+        if (lost is not null)
+        {
+            throw lost;
+        }
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, disposing.Token);
-        var db = database ?? await ConnectAsync(linked.Token).ConfigureAwait(false);
-        var result = await pipeline.ExecuteAsync(
-            static async (state, _) => await state.db.ScriptEvaluateAsync(state.script, state.keys, state.values).ConfigureAwait(false),
-            (db, script, keys, values),
-            linked.Token).ConfigureAwait(false);
+        RedisResult result;
+        try
+        {
+            result = await pipeline.ExecuteAsync(
+                static async (state, token) =>
+                {
+                    var db = state.self.database ?? await state.self.ConnectAsync(token).ConfigureAwait(false);
+                    if (state.epochFirst)
+                    {
+                        state.values[0] = state.self.Epoch;
+                    }
+                    return await db.ScriptEvaluateAsync(state.script, state.keys, state.values).WaitAsync(token).ConfigureAwait(false);
+                },
+                (self: this, script, keys, values, epochFirst),
+                linked.Token).ConfigureAwait(false);
+        }
+        catch (TimeoutRejectedException e)
+        {
+            throw new FrontierFailedException($"redis at {address} did not answer for {Units.FormatDuration(frontierTimeout)} (--frontier-timeout): {lastReason}", e);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith(RedisScripts.Lost, StringComparison.Ordinal))
+        {
+            throw Lose(e);
+        }
         if (Interlocked.Exchange(ref outage, 0) == 1)
         {
             logger.LogInformation("redis at {Address} is back; continuing", address);
         }
         return result;
-    }
-
-    /// <summary>
-    /// Sends a script without waiting for its reply or retrying: for a step whose loss only costs time, like
-    /// freeing a host slot (an unfreed slot expires after --lease). Saves the engine's loop a round trip per page.
-    /// </summary>
-    public void Send(string script, RedisKey[] keys, RedisValue[] values)
-    {
-        try
-        {
-            _ = database?.ScriptEvaluateAsync(script, keys, values, CommandFlags.FireAndForget);
-        }
-        catch (RedisException)
-        {
-            // Not connected: the step is lost, as its summary allows.
-        }
     }
 
     public async ValueTask DisposeAsync()
@@ -137,13 +167,14 @@ internal sealed class RedisCrawl : IAsyncDisposable
         await heartbeat.ConfigureAwait(false);
         if (connection is not null)
         {
-            await connection.CloseAsync(allowCommandsToComplete: true).ConfigureAwait(false);
+            await connection.CloseAsync(allowCommandsToComplete: lost is null && outage == 0).ConfigureAwait(false);
             connection.Dispose();
         }
         disposing.Dispose();
         connecting.Dispose();
     }
 
+    /// <summary>Connects, subscribes to the crawl's channel and reads its epoch; called inside the retry pipeline, so each step is retried.</summary>
     private async Task<IDatabase> ConnectAsync(CancellationToken cancellationToken)
     {
         await connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -155,12 +186,27 @@ internal sealed class RedisCrawl : IAsyncDisposable
             }
             if (connection is null)
             {
-                connection = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+                // The client's connect is not cancellable: a stop does not wait for it, and a connection made after is closed.
+                var connect = ConnectionMultiplexer.ConnectAsync(configuration);
+                try
+                {
+                    connection = await connect.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    _ = connect.ContinueWith(static made => made.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                    throw;
+                }
                 connection.ConnectionFailed += (_, e) =>
                 {
                     if (e.ConnectionType == ConnectionType.Subscription)
                     {
                         Interlocked.Exchange(ref subscriptionLost, 1);
+                    }
+                    else
+                    {
+                        // Said as soon as the socket fails, with its reason: the client's own errors only say "no connection".
+                        Unavailable(e.Exception);
                     }
                 };
                 connection.ConnectionRestored += (_, e) =>
@@ -172,13 +218,17 @@ internal sealed class RedisCrawl : IAsyncDisposable
                     }
                 };
             }
-            // Subscribed before the first take, so no message after it can be missed.
-            await pipeline.ExecuteAsync(
-                static async (state, _) => await state.connection.GetSubscriber().SubscribeAsync(state.channel, state.handler).ConfigureAwait(false),
-                (connection, channel: Keys.Channel, handler: (Action<RedisChannel, RedisValue>)((_, message) => Broadcast(message.ToString()))),
-                cancellationToken).ConfigureAwait(false);
+            if (!subscribed)
+            {
+                // Subscribed before the first take, so no message after it can be missed.
+                await connection.GetSubscriber().SubscribeAsync(Keys.Channel, (_, message) => Broadcast(message.ToString())).WaitAsync(cancellationToken).ConfigureAwait(false);
+                subscribed = true;
+            }
+            var db = connection.GetDatabase();
+            // The first worker sets the epoch; the others read it. Every lease checks it is still there.
+            Epoch = (string)(await db.ScriptEvaluateAsync(RedisScripts.JoinEpoch, [Keys.Epoch], [Guid.NewGuid().ToString("N")]).WaitAsync(cancellationToken).ConfigureAwait(false))!;
             heartbeat = HeartbeatAsync(disposing.Token);
-            database = connection.GetDatabase();
+            database = db;
             logger.LogInformation("worker {Worker} joined crawl {CrawlId} in redis at {Address}", Worker, Keys.CrawlId, address);
             return database;
         }
@@ -186,6 +236,35 @@ internal sealed class RedisCrawl : IAsyncDisposable
         {
             connecting.Release();
         }
+    }
+
+    /// <summary>Notes why Redis is out of reach; the first failure of an outage says so in one line, not one per retry.</summary>
+    private void Unavailable(Exception? e)
+    {
+        var reason = Reason(e);
+        // The client's "no connection is available" says less than the socket's failure it follows.
+        if (reason != "cannot connect" || Volatile.Read(ref outage) == 0)
+        {
+            lastReason = reason;
+        }
+        if (Interlocked.Exchange(ref outage, 1) == 0)
+        {
+            logger.LogWarning("redis at {Address} unavailable ({Reason}); retrying for up to {Timeout} (--frontier-timeout)",
+                address, lastReason, Units.FormatDuration(frontierTimeout));
+        }
+    }
+
+    /// <summary>The crawl's keys are gone (Redis restarted empty, or they were deleted): remember it, and wake whoever waits.</summary>
+    private FrontierFailedException Lose(Exception e)
+    {
+        var failure = new FrontierFailedException(
+            $"the frontier was lost: redis at {address} no longer holds crawl '{Keys.CrawlId}' (restarted without persistence, or its keys deleted); the records written so far are kept",
+            e);
+        if (Interlocked.CompareExchange(ref lost, failure, null) is null)
+        {
+            Broadcast("lost");
+        }
+        return lost!;
     }
 
     private void Broadcast(string message)
@@ -219,6 +298,10 @@ internal sealed class RedisCrawl : IAsyncDisposable
                     {
                         await renew(cancellationToken).ConfigureAwait(false);
                     }
+                    catch (FrontierFailedException)
+                    {
+                        // The crawl ends with this failure, said once, by the engine's next call.
+                    }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
                         logger.LogError(e, "renewing leases in redis at {Address} failed", address);
@@ -229,6 +312,29 @@ internal sealed class RedisCrawl : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>A failure in a few words: "connection refused", "timeout", "LOADING", not the client's paragraph of diagnostics.</summary>
+    private static string Reason(Exception? e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SocketException socket)
+            {
+                return socket.SocketErrorCode == SocketError.ConnectionRefused ? "connection refused" : $"network: {socket.SocketErrorCode}";
+            }
+        }
+        return e switch
+        {
+            RedisConnectionException { FailureType: ConnectionFailureType.UnableToConnect or ConnectionFailureType.UnableToResolvePhysicalConnection } => "cannot connect",
+            RedisConnectionException { FailureType: ConnectionFailureType.SocketFailure or ConnectionFailureType.SocketClosed or ConnectionFailureType.ConnectionDisposed } => "connection lost",
+            RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure } => "authentication failed",
+            RedisConnectionException c => $"connection: {c.FailureType}",
+            RedisTimeoutException => "timeout",
+            RedisServerException s => s.Message.Split(' ')[0],
+            null => "no answer",
+            _ => e.GetType().Name,
+        };
     }
 
     /// <summary>Errors Redis gives while it loads its data after a restart, or while a replica is promoted.</summary>

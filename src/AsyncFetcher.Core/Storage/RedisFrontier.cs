@@ -78,8 +78,8 @@ internal sealed class RedisFrontier : IFrontier
     {
         // Messages before this take are stale: the take sees their effect. Any later one is a reason to take again.
         changed = false;
-        var result = await redis.EvaluateAsync(RedisScripts.Take, [keys.Queue, keys.Leases, keys.Taken, keys.Owners],
-            [max, redis.LeaseMs, redis.Worker, keys.Channel.ToString()], cancellationToken).ConfigureAwait(false);
+        var result = await redis.EvaluateAsync(RedisScripts.Take, [keys.Epoch, keys.Queue, keys.Leases, keys.Taken, keys.Owners],
+            [RedisValue.Null, max, redis.LeaseMs, redis.Worker, keys.Channel.ToString()], cancellationToken, epochFirst: true).ConfigureAwait(false);
         if (result.Resp2Type == ResultType.Integer)
         {
             untilExpiryMs = (long)result;
@@ -106,25 +106,32 @@ internal sealed class RedisFrontier : IFrontier
 
     public async ValueTask CompleteAsync(IReadOnlyList<CrawlRequest> done, IReadOnlyList<CrawlRequest> failed, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
     {
-        var values = new RedisValue[2 + done.Count + failed.Count];
-        values[0] = keys.Channel.ToString();
-        values[1] = done.Count;
+        var values = new RedisValue[3 + done.Count + failed.Count];
+        values[1] = keys.Channel.ToString();
+        values[2] = done.Count;
         for (var i = 0; i < done.Count; i++)
         {
-            values[2 + i] = done[i].Key;
+            values[3 + i] = done[i].Key;
             Forget(done[i].Key);
         }
         for (var i = 0; i < failed.Count; i++)
         {
-            values[2 + done.Count + i] = failed[i].Key;
+            values[3 + done.Count + i] = failed[i].Key;
         }
-        await redis.EvaluateAsync(RedisScripts.Complete, [keys.Queue, keys.Leases, keys.Taken, keys.Owners, keys.Done, keys.Failed], values, cancellationToken).ConfigureAwait(false);
+        await redis.EvaluateAsync(RedisScripts.Complete, [keys.Epoch, keys.Queue, keys.Leases, keys.Taken, keys.Owners, keys.Done, keys.Failed], values, cancellationToken, epochFirst: true).ConfigureAwait(false);
     }
 
     public async ValueTask ReleaseAsync(CrawlRequest request, CancellationToken cancellationToken)
     {
         Forget(request.Key);
         await redis.EvaluateAsync(RedisScripts.Release, [keys.Queue, keys.Leases, keys.Taken, keys.Owners], [keys.Channel.ToString(), request.Key, redis.Worker], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Counts the page against the crawl-wide --max-pages in Redis (<see cref="RedisScripts.CountPage"/>): exact over every worker.</summary>
+    public async ValueTask<bool> CountPageAsync(CrawlRequest page, long cap, CancellationToken cancellationToken)
+    {
+        var counted = await redis.EvaluateAsync(RedisScripts.CountPage, [keys.Pages], [page.Key, cap], cancellationToken).ConfigureAwait(false);
+        return (long)counted == 1;
     }
 
     public async ValueTask<bool> WaitAsync(CancellationToken cancellationToken)
@@ -174,6 +181,10 @@ internal sealed class RedisFrontier : IFrontier
         {
             logger.LogWarning("{Count} lease(s) not released; they expire after --lease", left.Length);
         }
+        catch (FrontierFailedException)
+        {
+            // Redis is out of reach, or lost the crawl: the crawl ended with that line already; the leases expire by themselves.
+        }
     }
 
     /// <summary>Stops renewing a lease: it is being completed or released.</summary>
@@ -187,7 +198,7 @@ internal sealed class RedisFrontier : IFrontier
 
     private void OnMessage(string message)
     {
-        if (message.StartsWith("host ", StringComparison.Ordinal))
+        if (message.StartsWith("host ", StringComparison.Ordinal) || message.StartsWith("robots ", StringComparison.Ordinal))
         {
             return;
         }
@@ -204,16 +215,16 @@ internal sealed class RedisFrontier : IFrontier
             {
                 return;
             }
-            values = new RedisValue[2 + held.Count];
-            var i = 2;
+            values = new RedisValue[3 + held.Count];
+            var i = 3;
             foreach (var key in held)
             {
                 values[i++] = key;
             }
         }
-        values[0] = redis.LeaseMs;
-        values[1] = redis.Worker;
-        var lost = (string[])(await redis.EvaluateAsync(RedisScripts.Renew, [keys.Leases, keys.Owners], values, cancellationToken).ConfigureAwait(false))!;
+        values[1] = redis.LeaseMs;
+        values[2] = redis.Worker;
+        var lost = (string[])(await redis.EvaluateAsync(RedisScripts.Renew, [keys.Epoch, keys.Leases, keys.Owners], values, cancellationToken, epochFirst: true).ConfigureAwait(false))!;
         foreach (var key in lost)
         {
             bool ours;

@@ -10,14 +10,25 @@ namespace AsyncFetcher.Core.Storage;
 /// for <c>--delay</c> and robots.txt Crawl-delay. A worker holds a slot while its request runs; the heartbeat
 /// renews it, so a killed worker's slots free themselves after <c>--lease</c>. A worker turned away waits
 /// for a slot to be freed (the crawl's channel says so) or for the interval to pass, never polling.
+/// A host's robots.txt is fetched by one worker and shared with the others (<see cref="RedisScripts.ClaimRobots"/>).
 /// </summary>
-internal sealed class RedisHostGate : IHostGate
+internal sealed class RedisHostGate : IHostGate, IAsyncDisposable
 {
+    /// <summary>How long closing waits for slot releases still on their way (Redis out of reach): then their slots expire after --lease.</summary>
+    private static readonly TimeSpan ReleaseWait = TimeSpan.FromSeconds(2);
+
     private readonly RedisCrawl redis;
     private readonly TimeProvider time;
     private readonly int cap;
+    private readonly string robotsToken;
     private readonly ConcurrentDictionary<string, ConcurrentStack<string>> held = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, HostSignal> signals = new(StringComparer.Ordinal);
+
+    /// <summary>Hosts whose robots.txt this worker is fetching for the crawl: their locks are renewed like leases.</summary>
+    private readonly ConcurrentDictionary<string, bool> robotsClaims = new(StringComparer.Ordinal);
+
+    /// <summary>Slot releases on their way to Redis, retried through an outage.</summary>
+    private readonly ConcurrentDictionary<Task, bool> releasing = new();
     private long tokens;
 
     public RedisHostGate(RedisCrawl redis, CrawlOptions options, TimeProvider time)
@@ -26,6 +37,7 @@ internal sealed class RedisHostGate : IHostGate
         this.time = time;
         // --max-per-host is the whole crawl's limit; unset, it is --max, as for one process.
         cap = options.MaxPerHost > 0 ? options.MaxPerHost : options.Max;
+        robotsToken = options.RobotsToken;
         redis.Listen(OnMessage);
         redis.OnHeartbeat(RenewAsync);
     }
@@ -48,21 +60,83 @@ internal sealed class RedisHostGate : IHostGate
                 return new HostPass(Task.Delay(wait, time, cancellationToken));
             default:
                 // Full: a slot freed since we asked (a message already came) means ask again at once.
-                return new HostPass(WhenFreedAsync(before.Task, wait, cancellationToken));
+                return new HostPass(WhenFreedAsync(before.Task, wait, cancellationToken), AtCap: true);
         }
     }
 
+    /// <summary>
+    /// Frees the slot. The release is sent at once but not waited for by the engine's loop; it is retried through a
+    /// Redis outage (for up to --frontier-timeout) and is safe to repeat, so a slot is not kept busy by an outage
+    /// until its lease runs out.
+    /// </summary>
     public ValueTask ExitAsync(string hostKey, CancellationToken cancellationToken)
     {
         if (held.TryGetValue(hostKey, out var stack) && stack.TryPop(out var token))
         {
-            var keys = redis.Keys;
-            redis.Send(RedisScripts.ExitHost, [keys.HostSlots(hostKey)], [token, cap, keys.Channel.ToString(), hostKey]);
+            var release = ReleaseAsync(hostKey, token);
+            if (!release.IsCompleted)
+            {
+                releasing.TryAdd(release, true);
+                _ = release.ContinueWith(done => releasing.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Completes when a slot of the host is freed, or when the first slot's lease runs out (its worker may be dead).</summary>
+    public async ValueTask<RobotsClaim> ClaimRobotsAsync(string hostKey, CancellationToken cancellationToken)
+    {
+        var signal = signals.GetOrAdd(hostKey, _ => new HostSignal());
+        var before = signal.Current;
+        var keys = redis.Keys;
+        var answer = (RedisResult[])(await redis.EvaluateAsync(RedisScripts.ClaimRobots, [keys.Robots, keys.RobotsLock(hostKey)],
+            [hostKey, redis.Worker, redis.LeaseMs], cancellationToken).ConfigureAwait(false))!;
+        switch ((long)answer[0])
+        {
+            case 1:
+                return new RobotsClaim(RobotsAnswer.FromShared((string)answer[1]!, robotsToken), null);
+            case 0:
+                robotsClaims[hostKey] = true;
+                return RobotsClaim.Fetch;
+            default:
+                // Another worker is fetching it: it says when it is shared, else its lock runs out.
+                var expiry = TimeSpan.FromMilliseconds(Math.Max(0, long.Parse((string)answer[1]!, System.Globalization.CultureInfo.InvariantCulture)) + 1);
+                return new RobotsClaim(null, WhenFreedAsync(before.Task, expiry, cancellationToken));
+        }
+    }
+
+    public async ValueTask ShareRobotsAsync(string hostKey, RobotsAnswer answer, CancellationToken cancellationToken)
+    {
+        var keys = redis.Keys;
+        await redis.EvaluateAsync(RedisScripts.ShareRobots, [keys.Robots, keys.RobotsLock(hostKey)], [hostKey, answer.Share(), keys.Channel.ToString()], cancellationToken).ConfigureAwait(false);
+        robotsClaims.TryRemove(hostKey, out _);
+    }
+
+    /// <summary>Waits, briefly, for slot releases still on their way; those Redis does not take in time expire after --lease.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Task.WhenAll(releasing.Keys).WaitAsync(ReleaseWait, time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+    }
+
+    private async Task ReleaseAsync(string hostKey, string token)
+    {
+        var keys = redis.Keys;
+        try
+        {
+            await redis.EvaluateAsync(RedisScripts.ExitHost, [keys.HostSlots(hostKey)], [token, cap, keys.Channel.ToString(), hostKey], CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FrontierFailedException or OperationCanceledException)
+        {
+            // Redis out of reach for longer than --frontier-timeout (the crawl ends for that), or closing: the slot expires after --lease.
+        }
+    }
+
+    /// <summary>Completes when a slot of the host is freed (or its robots.txt shared), or when <paramref name="expiry"/> passes (its holder may be dead).</summary>
     private async Task WhenFreedAsync(Task freed, TimeSpan expiry, CancellationToken cancellationToken)
     {
         try
@@ -76,16 +150,20 @@ internal sealed class RedisHostGate : IHostGate
 
     private void OnMessage(string message)
     {
-        if (message == "reconnected")
+        if (message is "reconnected" or "lost")
         {
             foreach (var signal in signals.Values)
             {
                 signal.Fire();
             }
+            return;
         }
-        else if (message.StartsWith("host ", StringComparison.Ordinal) && signals.TryGetValue(message[5..], out var signal))
+        var host = message.StartsWith("host ", StringComparison.Ordinal) ? message[5..]
+            : message.StartsWith("robots ", StringComparison.Ordinal) ? message[7..]
+            : null;
+        if (host is not null && signals.TryGetValue(host, out var waiting))
         {
-            signal.Fire();
+            waiting.Fire();
         }
     }
 
@@ -104,6 +182,10 @@ internal sealed class RedisHostGate : IHostGate
         if (keys.Count > 0)
         {
             await redis.EvaluateAsync(RedisScripts.RenewHosts, [.. keys], [.. values], cancellationToken).ConfigureAwait(false);
+        }
+        if (!robotsClaims.IsEmpty)
+        {
+            await redis.EvaluateAsync(RedisScripts.RenewRobots, [.. robotsClaims.Keys.Select(redis.Keys.RobotsLock)], [redis.Worker, redis.LeaseMs], cancellationToken).ConfigureAwait(false);
         }
     }
 

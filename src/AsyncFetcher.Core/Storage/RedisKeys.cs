@@ -37,7 +37,22 @@ internal sealed partial class RedisKeys(string crawlId)
     /// <summary>HASH redirect-hop URL key → the URL key whose chain reached it.</summary>
     public RedisKey Hops => prefix + "hops";
 
-    /// <summary>The pub/sub channel that wakes idle workers: "work", "finished", "host &lt;host&gt;".</summary>
+    /// <summary>
+    /// STRING: the crawl's epoch, set by its first worker. Every lease checks it still holds the value the
+    /// worker read when it joined: gone or changed means Redis lost the crawl's keys (restarted empty).
+    /// </summary>
+    public RedisKey Epoch => prefix + "epoch";
+
+    /// <summary>SET of the URL keys counted against --max-pages: the crawl-wide page cap, exact, a URL counted once however often it is fetched.</summary>
+    public RedisKey Pages => prefix + "pages";
+
+    /// <summary>HASH host key → its robots.txt as the worker that fetched it shared it, so each host's is fetched once per crawl.</summary>
+    public RedisKey Robots => prefix + "robots";
+
+    /// <summary>STRING: the worker fetching a host's robots.txt for the crawl, until it shares it; expires after --lease unrenewed.</summary>
+    public RedisKey RobotsLock(string hostKey) => prefix + "host:" + hostKey + ":robots";
+
+    /// <summary>The pub/sub channel that wakes idle workers: "work", "finished", "host &lt;host&gt;", "robots &lt;host&gt;".</summary>
     public RedisChannel Channel => RedisChannel.Literal(prefix + "events");
 
     /// <summary>ZSET of per-host slot tokens in flight, scored by expiry.</summary>

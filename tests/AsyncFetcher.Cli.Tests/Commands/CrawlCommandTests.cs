@@ -96,6 +96,25 @@ public sealed class CrawlCommandTests : IDisposable
         Assert.Contains(run.StderrLines, l => l.Contains("seeds.txt:3", StringComparison.Ordinal) && l.Contains("unsupported scheme 'ftp'", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_crawl_that_fetched_not_one_page_exits_4_and_its_record_carries_the_attempts_and_time_spent(bool robots)
+    {
+        // Nothing listens on the port: every attempt is refused, robots.txt's included.
+        var seed = $"http://127.0.0.1:{LoopbackPort.Free()}/";
+
+        var run = await CliRunner.RunAsync(["crawl", seed, "--retries", "1", "--retry-delay", "200ms", .. robots ? Array.Empty<string>() : ["--no-robots"]]);
+
+        Assert.Equal(4, run.ExitCode);
+        Assert.Equal("asyncfetch: error: not one page could be fetched (connection refused ×1)", run.StderrLines[^1]);
+        var record = Assert.Single(Jsonl.Records(run.Stdout));
+        Assert.Equal("connection refused", record.GetProperty("error").GetString());
+        Assert.Equal(2, record.GetProperty("attempts").GetInt32());
+        // The backoff before the retry, at least.
+        Assert.InRange(record.GetProperty("elapsedMs").GetInt64(), 1, long.MaxValue);
+    }
+
     [Fact]
     public async Task A_missing_seed_file_is_one_line_and_exit_2()
     {
@@ -176,7 +195,8 @@ public sealed class CrawlCommandTests : IDisposable
 
         var run = await CliRunner.RunAsync(["crawl", site.Url("/slow").AbsoluteUri, "--timeout", "300ms", "--retries", "0", "--quiet"]);
 
-        Assert.Equal(0, run.ExitCode);
+        // Not one page could be fetched: exit 4, with the record saying why.
+        Assert.Equal(4, run.ExitCode);
         Assert.Equal("timeout", Jsonl.Records(run.Stdout).Single().GetProperty("error").GetString());
     }
 
@@ -191,7 +211,7 @@ public sealed class CrawlCommandTests : IDisposable
         var badEnv = await CliRunner.RunAsync(["crawl", site.Url("/slow").AbsoluteUri, "--quiet"],
             new Dictionary<string, string> { ["ASYNCFETCH_CRAWL__TIMEOUT"] = "soon" });
 
-        Assert.Equal(0, fromFile.ExitCode);
+        Assert.Equal(4, fromFile.ExitCode);
         Assert.Equal("timeout", Jsonl.Records(fromFile.Stdout).Single().GetProperty("error").GetString());
         Assert.Equal(2, badEnv.ExitCode);
         Assert.Equal("asyncfetch: error: configuration: Crawl:Timeout: 'soon' is not a duration such as 500ms, 10s, 2m or 00:00:30",

@@ -25,8 +25,8 @@ public sealed class DistributedCrawlTests : IDisposable
         site.Synthetic(1000, 10);
         var crawlId = RedisServer.NewCrawlId("two");
 
-        using var w1 = StartWorker(site, redis, crawlId, "w1");
-        using var w2 = StartWorker(site, redis, crawlId, "w2");
+        using var w1 = CrawlWorker.Start(site, redis.Address, crawlId, "w1", dir.Path);
+        using var w2 = CrawlWorker.Start(site, redis.Address, crawlId, "w2", dir.Path);
 
         var w1Run = await w1.WaitForExitAsync(Patience);
         Assert.True(w1Run.ExitCode == 0, w1Run.Stderr);
@@ -55,9 +55,10 @@ public sealed class DistributedCrawlTests : IDisposable
         var crawlId = RedisServer.NewCrawlId("kill");
         string[] limits = ["--max", $"{max}", "--max-per-host", $"{cap}"];
 
-        using var victim = StartWorker(site, redis, crawlId, "victim", limits);
-        using var w2 = StartWorker(site, redis, crawlId, "w2", limits);
-        using var w3 = StartWorker(site, redis, crawlId, "w3", limits);
+        // Only the victim's leases are short: the others' cannot run out however slowly the machine renews them.
+        using var victim = CrawlWorker.Start(site, redis.Address, crawlId, "victim", dir.Path, [.. limits, "--lease", "2s"]);
+        using var w2 = CrawlWorker.Start(site, redis.Address, crawlId, "w2", dir.Path, limits);
+        using var w3 = CrawlWorker.Start(site, redis.Address, crawlId, "w3", dir.Path, limits);
         await UntilRequestsAsync(site, 300, victim, w2, w3);
         victim.KillHard();
 
@@ -90,7 +91,7 @@ public sealed class DistributedCrawlTests : IDisposable
         // A lease far longer than the test: only releasing, not expiry, can hand the URLs on.
         string[] flags = ["--lease", "10m", "--max", "4"];
 
-        using (var stopped = StartWorker(site, redis, crawlId, "stopped", flags))
+        using (var stopped = CrawlWorker.Start(site, redis.Address, crawlId, "stopped", dir.Path, flags))
         {
             await UntilRequestsAsync(site, 40, stopped);
             await stopped.SignalAsync("INT");
@@ -102,7 +103,7 @@ public sealed class DistributedCrawlTests : IDisposable
         Assert.True(queued > 0, status.Stdout);
         Assert.DoesNotContain("stopped", status.Stdout, StringComparison.Ordinal);
 
-        using var rest = StartWorker(site, redis, crawlId, "rest", flags);
+        using var rest = CrawlWorker.Start(site, redis.Address, crawlId, "rest", dir.Path, flags);
         var restRun = await rest.WaitForExitAsync(Patience);
         Assert.True(restRun.ExitCode == 0, restRun.Stderr);
         var records = Output("stopped").Concat(Output("rest")).ToList();
@@ -118,7 +119,7 @@ public sealed class DistributedCrawlTests : IDisposable
         site.Delay = TimeSpan.FromMilliseconds(5);
         var crawlId = RedisServer.NewCrawlId("restart");
 
-        using var worker = StartWorker(site, redis, crawlId, "w", ["--lease", "5s"], quiet: false);
+        using var worker = CrawlWorker.Start(site, redis.Address, crawlId, "w", dir.Path, quiet: false);
         await UntilRequestsAsync(site, 50, worker);
         await redis.StopAsync();
         await worker.WaitForStderrAsync("unavailable", Patience);
@@ -185,22 +186,6 @@ public sealed class DistributedCrawlTests : IDisposable
 
         Assert.Equal(2, run.ExitCode);
         Assert.StartsWith("asyncfetch: error: no crawl", Assert.Single(run.StderrLines), StringComparison.Ordinal);
-    }
-
-    /// <summary>A worker with test defaults (short lease, small limits); <paramref name="flags"/> are added, or replace a default of the same name.</summary>
-    private RunningCli StartWorker(LocalSite site, RedisServer redis, string crawlId, string worker, string[]? flags = null, bool quiet = true)
-    {
-        var options = new Dictionary<string, string>
-        {
-            ["--frontier"] = redis.Address, ["--crawl-id"] = crawlId, ["--worker-id"] = worker, ["--lease"] = "2s", ["--max"] = "4",
-            ["--depth"] = "100000", ["--retries"] = "0", ["--output"] = dir.File(worker + ".jsonl"),
-        };
-        for (var i = 0; i + 1 < (flags?.Length ?? 0); i += 2)
-        {
-            options[flags![i]] = flags[i + 1];
-        }
-        return RunningCli.Start([
-            "crawl", site.Url("/index.html").AbsoluteUri, .. options.SelectMany(o => new[] { o.Key, o.Value }), .. quiet ? new[] { "--quiet" } : []]);
     }
 
     /// <summary>Waits until the site has seen <paramref name="count"/> requests; fails at once, with its stderr, if a worker exits first.</summary>

@@ -35,6 +35,31 @@ public sealed class HelpTests
     }
 
     [Fact]
+    public async Task Crawl_help_groups_its_options_into_sections_in_order()
+    {
+        var run = await CliRunner.RunAsync(["crawl", "--help"]);
+
+        var lines = run.Stdout.ReplaceLineEndings("\n").Split('\n');
+        var headings = lines.Where(l => l.Length > 0 && !l.StartsWith(' ') && l.EndsWith(':')).ToList();
+        Assert.Equal(["Description:", "Usage:", "Arguments:", .. CrawlHelpLayout.Sections.Select(s => s + ":"), "Examples:"], headings);
+        foreach (var (flag, _, _, _) in new CrawlFlags().Table())
+        {
+            // Each option is listed under its section's heading, before the next one.
+            var at = Array.FindIndex(lines, l => l.StartsWith("  ", StringComparison.Ordinal) && l.Split("  ", StringSplitOptions.RemoveEmptyEntries)[0].Split(", ").Any(n => n.Split(' ')[0] == flag));
+            var heading = lines.Take(at).Last(l => headings.Contains(l));
+            Assert.Equal(CrawlHelpLayout.SectionOf(flag) + ":", heading);
+        }
+        Assert.Contains("  -?, -h, --help", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_flag_has_a_help_section()
+    {
+        // A new option joins a section with one row in CrawlHelpLayout.
+        Assert.All(new CrawlFlags().Table(), f => Assert.True(CrawlHelpLayout.SectionOf(f.Flag) is not null, $"{f.Flag} has no row in CrawlHelpLayout"));
+    }
+
+    [Fact]
     public async Task Version_prints_the_version()
     {
         var run = await CliRunner.RunAsync(["--version"]);
@@ -55,5 +80,5 @@ public sealed class HelpTests
         Assert.Equal(expected, run.StdoutLines);
     }
 
-    private static bool IsSwitch(string flag) => flag is "--sort-query" or "--no-robots" or "--follow-nofollow" or "--fresh" or "--quiet" or "--allow-private" or "--send-url-credentials";
+    private static bool IsSwitch(string flag) => flag is "--sort-query" or "--no-robots" or "--follow-nofollow" or "--fresh" or "--quiet" or "--allow-private" or "--send-url-credentials" or "--recrawl";
 }

@@ -39,7 +39,7 @@ public sealed class ResumeCommandTests : IDisposable
         var second = await CliRunner.RunAsync(command);
 
         Assert.Equal(130, first.ExitCode);
-        Assert.Contains("stopping (press Ctrl+C again to force)", first.Stderr, StringComparison.Ordinal);
+        Assert.Matches(@"asyncfetch: warning: stopping: waiting up to 1s for [1-4] requests? in flight; press Ctrl\+C again to stop at once", first.Stderr);
         // At least the request that reached the held site is in flight; up to --max may be, depending on how many
         // replacements were dispatched before the signal arrived (none are dispatched after it).
         Assert.Matches(@"grace period over: cancelling [1-4] request\(s\) in flight", first.Stderr);
@@ -72,7 +72,7 @@ public sealed class ResumeCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task A_second_ctrl_c_exits_at_once_and_the_state_stays_usable()
+    public async Task A_second_ctrl_c_exits_at_once_says_what_it_abandoned_and_the_state_stays_usable()
     {
         await using var site = await SiteAsync(pages: 100, links: 3, holdAfter: 30);
         var command = Crawl(site, "--max", "4", "--grace", "10m");
@@ -82,7 +82,7 @@ public sealed class ResumeCommandTests : IDisposable
         {
             await site.WaitForRequestsAsync(31, Patience);
             await crawl.SignalAsync("INT");
-            await crawl.WaitForStderrAsync("stopping (press Ctrl+C again to force)", Patience);
+            await crawl.WaitForStderrAsync("stopping: waiting up to 10m for", Patience);
             await crawl.SignalAsync("INT");
             // Long before the 10-minute grace period is over.
             first = await crawl.WaitForExitAsync(Patience);
@@ -91,6 +91,9 @@ public sealed class ResumeCommandTests : IDisposable
         var second = await CliRunner.RunAsync(command);
 
         Assert.Equal(130, first.ExitCode);
+        Assert.Contains(first.StderrLines, l => Regex.IsMatch(l, @"^asyncfetch: warning: stopping: waiting up to 10m for [1-4] requests? in flight; press Ctrl\+C again to stop at once$"));
+        var abandoned = $"; they are fetched again when the same command runs again; the state is in {State}";
+        Assert.Contains(first.StderrLines, l => Regex.IsMatch(l, @"^asyncfetch: warning: stopped at once: [1-4] requests? in flight abandoned") && l.EndsWith(abandoned, StringComparison.Ordinal));
         AssertNoStackTrace(first.Stderr);
         Assert.True(second.ExitCode == 0, second.Stderr);
         AssertEveryPageOnce(101);

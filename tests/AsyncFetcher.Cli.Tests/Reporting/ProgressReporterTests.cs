@@ -53,6 +53,25 @@ public sealed class ProgressReporterTests
     }
 
     [Fact]
+    public async Task On_an_80_column_terminal_errors_and_retries_stay_on_the_line()
+    {
+        using var output = new SignallingWriter();
+        Pages(123_456, bytes: 9_876_543_210, error: true, attempts: 3);
+        stats.SetInFlight(1_000);
+        stats.SetQueued(4_567_890);
+        var reporter = ProgressReporter.Start(() => stats, output, terminal: true, TimeSpan.FromSeconds(10), () => 80, time)!;
+
+        time.Advance(ProgressReporter.RedrawInterval);
+        await output.WaitForFlushAsync();
+        await reporter.DisposeAsync();
+
+        var frame = output.ToString().Split('\r')[1][..^ClearToEnd.Length];
+        Assert.InRange(frame.Length, 1, 79);
+        Assert.EndsWith("123,456 errors · 246,912 retries", frame, StringComparison.Ordinal);
+        Assert.StartsWith("0:00:00 · 123,456 pages", frame, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Elsewhere_a_plain_line_is_logged_every_interval_with_the_rate_over_it()
     {
         using var output = new SignallingWriter();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
+using Microsoft.AspNetCore.Http;
 using static AsyncFetcher.Testing.Scripted;
 
 namespace AsyncFetcher.Core.Tests.Fetching;
@@ -24,6 +25,7 @@ public sealed class RetryTests
         var record = Assert.Single(results);
         Assert.Equal(200, record.Status);
         Assert.Equal(3, record.Attempts);
+        Assert.Equal(["503", "503"], record.Retries);
         Assert.Null(record.Error);
         Assert.Equal("finally", record.Title);
         Assert.Equal(3, server.Requests("/"));
@@ -213,6 +215,42 @@ public sealed class RetryTests
         Assert.Null(record.Status);
         Assert.Equal(3, record.Attempts);
         Assert.Equal(25_000, record.ElapsedMs);
+    }
+
+    [Fact]
+    public async Task A_retried_record_says_why_each_retry_was_made()
+    {
+        await using var site = await LocalSite.StartAsync();
+        var requests = 0;
+        site.Map("/", async context =>
+        {
+            switch (Interlocked.Increment(ref requests))
+            {
+                case 1:
+                    context.Response.StatusCode = 503;
+                    break;
+                case 2:
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                    break;
+                default:
+                    context.Response.ContentType = "text/html";
+                    await context.Response.WriteAsync(LocalSite.Html("third time", ""));
+                    break;
+            }
+        });
+        var clock = new WatchedClock();
+        var options = EngineHarness.Resilient(retries: 3, retryDelay: TimeSpan.Zero);
+        options.Timeout = TimeSpan.FromSeconds(10);
+        await using var provider = EngineHarness.Build(options, clock);
+
+        var crawl = EngineHarness.CrawlAsync(provider, [site.Url("/")], CancellationToken.None);
+        await site.WaitForRequestsAsync(2, TimeSpan.FromSeconds(60));
+        clock.Advance(options.Timeout);
+        var record = Assert.Single(await crawl.WaitAsync(TimeSpan.FromSeconds(60)));
+
+        Assert.Equal(200, record.Status);
+        Assert.Equal(3, record.Attempts);
+        Assert.Equal(["503", "timeout"], record.Retries);
     }
 
     [Fact]

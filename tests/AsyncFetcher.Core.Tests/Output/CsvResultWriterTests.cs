@@ -54,7 +54,7 @@ public sealed class CsvResultWriterTests
         Assert.EndsWith("\r\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("\n", text.Replace("\r\n", "", StringComparison.Ordinal), StringComparison.Ordinal);
         var rows = text.Split("\r\n");
-        Assert.Equal("https://a.example/,https://a.example/,200,text/html,1234,56,1,https://a.example/parent,2,0,Plain,7,false,,2025-03-04T05:06:07.8910000+00:00,,", rows[1]); // worker is empty outside a shared crawl, and note when nothing was done to the page
+        Assert.Equal("https://a.example/,https://a.example/,200,text/html,1234,56,1,https://a.example/parent,2,0,Plain,7,false,,2025-03-04T05:06:07.8910000+00:00,,,,", rows[1]); // worker is empty outside a shared crawl, note when nothing was done to the page, retries when there were none, changed outside a re-crawl
         Assert.Contains(",\"a,b\",", rows[2], StringComparison.Ordinal);
         Assert.False(text.StartsWith('\uFEFF'), "no byte order mark");
     }

@@ -53,33 +53,45 @@ public sealed class RedisFrontierTests
     public async Task A_dead_workers_lease_expires_and_another_worker_takes_the_url()
     {
         await using var crawl = await RedisCrawlFixture.StartAsync("expiry");
-        var dead = crawl.Frontier("dead", lease: TimeSpan.FromSeconds(1));
-        var live = crawl.Frontier("live", lease: TimeSpan.FromSeconds(1));
+        var lease = TimeSpan.FromMinutes(1);
+        var dead = crawl.Frontier("dead", lease);
+        var live = crawl.Frontier("live", lease);
         await dead.AddAsync(Request("seed"), CancellationToken.None);
         Assert.Single(await dead.TakeAsync(10, CancellationToken.None));
         await crawl.KillAsync(dead);
 
-        IReadOnlyList<CrawlRequest> taken;
-        while ((taken = await live.TakeAsync(10, CancellationToken.None)).Count == 0)
-        {
-            // Not over while a lease is live. The wait ends when it expires (Redis time), not by polling.
-            Assert.False(await live.WaitAsync(CancellationToken.None));
-        }
+        // Not over while a lease is live: the wait ends when it expires (Redis time), not by polling.
+        Assert.Empty(await live.TakeAsync(10, CancellationToken.None));
+        var wait = live.WaitAsync(CancellationToken.None).AsTask();
+        Assert.False(wait.IsCompleted);
+        await crawl.ExpireLeasesAsync("http://127.0.0.1:9/seed");
+        crawl.Clock.Advance(lease);
 
-        Assert.Equal("http://127.0.0.1:9/seed", Assert.Single(taken).Key);
+        Assert.False(await wait.WaitAsync(TimeSpan.FromMinutes(1)));
+        Assert.Equal("http://127.0.0.1:9/seed", Assert.Single(await live.TakeAsync(10, CancellationToken.None)).Key);
     }
 
     [Fact]
     public async Task A_live_workers_leases_are_renewed_past_their_first_expiry()
     {
         await using var crawl = await RedisCrawlFixture.StartAsync("renew");
-        var busy = crawl.Frontier("busy", lease: TimeSpan.FromSeconds(3));
-        var idle = crawl.Frontier("idle", lease: TimeSpan.FromSeconds(3));
+        var lease = TimeSpan.FromMinutes(1);
+        var busy = crawl.Frontier("busy", lease);
+        var idle = crawl.Frontier("idle", lease);
         await busy.AddAsync(Request("slow-download"), CancellationToken.None);
         Assert.Single(await busy.TakeAsync(10, CancellationToken.None));
+        var renewed = new TaskCompletionSource();
+        // Heartbeat steps run in order: this one runs once the frontier's renewal is done.
+        crawl.CrawlOf(busy).OnHeartbeat(_ =>
+        {
+            renewed.TrySetResult();
+            return Task.CompletedTask;
+        });
 
-        Assert.Empty(await idle.TakeAsync(10, CancellationToken.None));
-        Assert.False(await idle.WaitAsync(CancellationToken.None)); // woken when the first lease would have run out
+        // The lease is due to run out, as it would be after --lease without a heartbeat; then the heartbeat comes.
+        await crawl.ExpireLeasesAsync("http://127.0.0.1:9/slow-download");
+        crawl.Clock.Advance(lease / 3);
+        await renewed.Task.WaitAsync(TimeSpan.FromMinutes(1));
 
         Assert.Empty(await idle.TakeAsync(10, CancellationToken.None));
         Assert.Equal(1, busy.Held);
@@ -98,7 +110,7 @@ public sealed class RedisFrontierTests
 
         await stopping.ReleaseAsync(seed, CancellationToken.None);
 
-        Assert.False(await woken);
+        Assert.False(await woken.WaitAsync(TimeSpan.FromMinutes(1)));
         Assert.Equal(seed, Assert.Single(await other.TakeAsync(10, CancellationToken.None)));
     }
 
@@ -116,7 +128,7 @@ public sealed class RedisFrontierTests
 
         await last.CompleteAsync([seed], CrawlCheckpoint.Empty, CancellationToken.None);
 
-        Assert.False(await woken); // something changed: take again to see what
+        Assert.False(await woken.WaitAsync(TimeSpan.FromMinutes(1))); // something changed: take again to see what
         Assert.Empty(await waiting.TakeAsync(10, CancellationToken.None));
         Assert.True(await waiting.WaitAsync(CancellationToken.None));
     }

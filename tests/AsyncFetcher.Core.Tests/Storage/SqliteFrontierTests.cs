@@ -181,8 +181,45 @@ public sealed class SqliteFrontierTests : IDisposable
     {
         await using var frontier = SqliteFrontier.Open(StatePath);
 
-        var e = Assert.Throws<IOException>(() => SqliteFrontier.Open(StatePath));
-        Assert.Equal("in use by another crawl", e.Message);
+        var e = Assert.Throws<FrontierFailedException>(() => SqliteFrontier.Open(StatePath));
+        Assert.Equal($"state file '{StatePath}' is in use by another crawl", e.Message);
+    }
+
+    [Fact]
+    public async Task Fresh_refuses_a_state_file_in_use_and_leaves_it_whole()
+    {
+        await using var running = FrontierFactory.Create(new CrawlOptions { State = StatePath });
+        await running.AddAsync(Request("/a"), default);
+        var taken = Assert.Single(await running.TakeAsync(10, default));
+        await running.CompleteAsync([taken], Checkpoint(1), default);
+
+        var e = Assert.ThrowsAny<Exception>(() => FrontierFactory.Create(new CrawlOptions { State = StatePath, Fresh = true }));
+
+        Assert.Equal($"state file '{StatePath}' is in use by another crawl", e.Message);
+        Assert.Equal(1, (await running.CheckpointAsync(default)).Pages);
+        Assert.False(await running.AddAsync(Request("/a"), default));
+    }
+
+    [Fact]
+    public async Task Fresh_empties_a_state_file_another_version_wrote()
+    {
+        await using (var old = SqliteFrontier.Open(StatePath))
+        {
+            await old.AddAsync(Request("/a"), default);
+        }
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={StatePath};Pooling=False"))
+        {
+            connection.Open();
+            using var version = connection.CreateCommand();
+            version.CommandText = "PRAGMA user_version = 99";
+            version.ExecuteNonQuery();
+        }
+        Assert.Throws<InvalidDataException>(() => SqliteFrontier.Open(StatePath));
+
+        await using var fresh = SqliteFrontier.Open(StatePath, fresh: true);
+
+        Assert.True(await fresh.AddAsync(Request("/a"), default));
+        Assert.Equal(CrawlCheckpoint.Empty, await fresh.CheckpointAsync(default));
     }
 
     [Fact]

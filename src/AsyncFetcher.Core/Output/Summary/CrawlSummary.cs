@@ -129,6 +129,15 @@ public sealed class CrawlSummary
             LinksOverCap = run.Stats?.LinksOverCap,
             BreakerPauses = run.Stats?.BreakerOpenings,
             HeldByBreaker = run.Stats?.HeldByBreaker,
+            Recrawl = run.Stats is { IsRecrawl: true } stats
+                ? new RecrawlSummary
+                {
+                    New = stats.Changes(PageChange.New),
+                    Changed = stats.Changes(PageChange.Changed),
+                    Unchanged = stats.Changes(PageChange.Unchanged),
+                    Gone = stats.Changes(PageChange.Gone),
+                }
+                : null,
             Sitemaps = run.Stats?.Sitemaps,
             SitemapUrls = run.Stats?.SitemapUrls,
             HostCount = hostList.Count,

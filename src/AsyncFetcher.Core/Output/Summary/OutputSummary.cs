@@ -14,4 +14,7 @@ public sealed record OutputSummary
 
     /// <summary>The --report file, if any.</summary>
     public string? Report { get; init; }
+
+    /// <summary>The --warc file, if any (the last of a series with --warc-max-size).</summary>
+    public string? Warc { get; init; }
 }

@@ -63,6 +63,9 @@ public sealed record SummaryReport
     /// <summary>Times a URL was held back, not failed, because its host was paused; null when rebuilt from a records file.</summary>
     public long? HeldByBreaker { get; init; }
 
+    /// <summary>On a re-crawl, the pages new, changed, unchanged and gone; null otherwise, and when rebuilt from a records file.</summary>
+    public RecrawlSummary? Recrawl { get; init; }
+
     /// <summary>Sitemaps and sitemap indexes read (--sitemaps); null when rebuilt from a records file.</summary>
     public long? Sitemaps { get; init; }
 
