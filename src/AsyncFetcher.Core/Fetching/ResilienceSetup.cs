@@ -28,10 +28,14 @@ namespace AsyncFetcher.Core.Fetching;
 /// to be per host (about 2 KB); its attempt timeout is <see cref="Attempt"/>'s job here (time without
 /// progress, not time in all), and its rate limiter never had anything to do (the engine bounds
 /// concurrency).</para>
-/// <para>Time: Polly's DI registration builds the pipeline with the <see cref="TimeProvider"/>
-/// registered in the container, and the breakers are built with it too, so backoff, Retry-After waits,
-/// timeouts and the breaker's pause all run on the injected clock; tests register a FakeTimeProvider
-/// and never wait for real.</para>
+/// <para>Why the pipeline is built here (<see cref="Build"/>) and handed to a <see cref="ResilienceHandler"/>
+/// rather than registered with AddResilienceHandler: that goes through Polly's pipeline registry, which
+/// closes a dozen generic types over the registry's internal key when the client is first made. Under
+/// Native AOT the runtime's type loader builds those at start-up: about a tenth of a one-page crawl's CPU.
+/// Nothing else used the registry (no reloads, no named pipelines; Polly's log lines are filtered out).</para>
+/// <para>Time: the pipeline is built with the <see cref="TimeProvider"/> registered in the container, and
+/// the breakers are built with it too, so backoff, Retry-After waits, timeouts and the breaker's pause all
+/// run on the injected clock; tests register a FakeTimeProvider and never wait for real.</para>
 /// </remarks>
 internal static class ResilienceSetup
 {
@@ -79,17 +83,21 @@ internal static class ResilienceSetup
             .RemoveAllLoggers();
 
         services.TryAddSingleton<HostBreakers>();
-        builder.AddResilienceHandler("pipeline", (pipeline, context) =>
-        {
-            var sp = context.ServiceProvider;
-            Configure(pipeline, sp.GetRequiredService<IOptions<CrawlOptions>>().Value, sp.GetRequiredService<TimeProvider>());
-        });
+        builder.AddHttpMessageHandler(sp => new ResilienceHandler(Build(sp.GetRequiredService<IOptions<CrawlOptions>>().Value, sp.GetRequiredService<TimeProvider>())));
 
         // Added after the resilience handler, so they sit inside it and take part in every attempt.
         builder.AddHttpMessageHandler(sp => new BreakerHandler(sp.GetRequiredService<HostBreakers>()));
         builder.AddHttpMessageHandler(sp => new AttemptHandler(sp.GetRequiredService<IOptions<CrawlOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<HttpCaptures>()));
         builder.AddHttpMessageHandler(sp => new BodyReadingHandler(sp.GetRequiredService<IOptions<CrawlOptions>>(), sp.GetRequiredService<BodyStore>()));
         return builder;
+    }
+
+    /// <summary>The one pipeline, on <paramref name="time"/>: its waits (backoff, Retry-After, the total timeout) run on that clock.</summary>
+    public static ResiliencePipeline<HttpResponseMessage> Build(CrawlOptions options, TimeProvider time)
+    {
+        var pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
+        Configure(pipeline, options, time);
+        return pipeline.Build();
     }
 
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, CrawlOptions options, TimeProvider time)
