@@ -9,9 +9,11 @@ One nginx listens on 127.1.x.y (one address per host, `listen` once each) and se
 address, the time the response ended ($msec) and $request_time, so a request's start is their
 difference. Every crawler gets all the hosts' /index.html as seeds and stays on each seed's host.
 
-The limit is what the delays allow with --max requests in flight: a host whose crawl takes k
-requests needs (k - 1) × delay + latency, and N requests in all need N × latency / max; the larger
-of the two is the fastest possible crawl. Prints a Markdown table and notes for docs/performance.md.
+The limit is what the delays allow with --max requests in flight. A client cannot see when the server
+reads a request, only that it had by the time the answer began, so the delay is timed from there (as
+asyncfetch does): a host whose crawl takes k requests needs (k - 1) × (delay + latency) + latency, and
+N requests in all need N × latency / max; the larger of the two is the fastest possible crawl. Prints a
+Markdown table and notes for docs/performance.md.
 """
 import argparse
 import collections
@@ -125,7 +127,7 @@ def analyse(lines, delay):
 
 
 def limit(counts, delay, latency, conc):
-    per_host = max((k - 1) * delay + latency for k in counts.values())
+    per_host = max((k - 1) * (delay + latency) + latency for k in counts.values())
     overall = sum(counts.values()) * latency / conc
     return max(per_host, overall), per_host, overall
 
@@ -209,8 +211,9 @@ def main():
                 notes.append(f"- {name}, {hosts} hosts: exit {rc}.")
             if name.startswith("asyncfetch") and hosts == a.hosts and name == "asyncfetch":
                 notes.append(
-                    f"- The limit for {hosts} hosts: {max(counts.values())} requests to a host (robots.txt included) "
-                    f"× {ms} apart + {a.latency * 1000:.0f} ms = {per_host:.2f} s per host; {len(lines):,} requests × "
+                    f"- The limit for {hosts} hosts: {max(counts.values())} requests to a host (robots.txt included), each "
+                    f"{ms} after the previous answer began ({a.latency * 1000:.0f} ms after its request), = {per_host:.2f} s "
+                    f"per host; {len(lines):,} requests × "
                     f"{a.latency * 1000:.0f} ms ÷ {a.max} in flight = {overall:.2f} s in all."
                 )
             if name == "wget2 --wait, --max-threads 1":
