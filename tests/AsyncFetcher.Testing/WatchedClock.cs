@@ -10,12 +10,13 @@ namespace AsyncFetcher.Testing;
 /// </summary>
 public sealed class WatchedClock() : FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero))
 {
-    private readonly Channel<TimeSpan> created = Channel.CreateUnbounded<TimeSpan>();
+    /// <summary>Each timer created: its due time, and the moment on this clock it fires.</summary>
+    private readonly Channel<(TimeSpan Due, DateTimeOffset At)> created = Channel.CreateUnbounded<(TimeSpan, DateTimeOffset)>();
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = base.CreateTimer(callback, state, dueTime, period);
-        created.Writer.TryWrite(dueTime);
+        created.Writer.TryWrite((dueTime, dueTime < TimeSpan.Zero ? DateTimeOffset.MaxValue : GetUtcNow() + dueTime));
         return timer;
     }
 
@@ -27,15 +28,20 @@ public sealed class WatchedClock() : FakeTimeProvider(new DateTimeOffset(2030, 1
         }
     }
 
-    /// <summary>The due time of the next timer created that matches; fails the test after a generous real-time guard rather than hanging.</summary>
+    /// <summary>
+    /// The due time of the next timer created that matches and has not fired yet; fails the test after a generous
+    /// real-time guard rather than hanging. A timer the clock has already moved past is skipped: code that waits for
+    /// one moment may start a second timer for it (its wait was interrupted by other work), and advancing by that
+    /// one too would move the clock past waits the code has not started yet.
+    /// </summary>
     public async Task<TimeSpan> NextTimerAsync(Func<TimeSpan, bool> match, CancellationToken cancellationToken = default)
     {
         using var guard = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         guard.CancelAfter(TimeSpan.FromSeconds(60));
         while (true)
         {
-            var due = await created.Reader.ReadAsync(guard.Token);
-            if (match(due))
+            var (due, at) = await created.Reader.ReadAsync(guard.Token);
+            if (at > GetUtcNow() && match(due))
             {
                 return due;
             }
