@@ -18,7 +18,8 @@ namespace AsyncFetcher.Cli.Hosting;
 /// DI builds <c>OptionsFactory&lt;CrawlOptions&gt;</c> from <c>OptionsFactory&lt;&gt;</c> with
 /// MakeGenericType. Under Native AOT a type the compiler never saw is assembled by the runtime's type
 /// loader, which is slow. Naming the types here makes the compiler lay them out ahead of time, and the
-/// type loader then finds them ready-made.
+/// type loader then finds them ready-made. The internal ones (the host's logger, the options behind
+/// ValidateOnStart and AddMetrics) cannot be named in C#: <c>AotTypes.rd.xml</c> names them.
 /// </remarks>
 internal static class AotTypeRoots
 {
@@ -34,6 +35,8 @@ internal static class AotTypeRoots
         .. Options<JsonConsoleFormatterOptions>(),
         .. Options<LoggerFilterOptions>(),
         .. Options<Polly.Telemetry.TelemetryOptions>(),
+        typeof(Microsoft.Extensions.Options.ConfigurationChangeTokenSource<CrawlOptions>),
+        typeof(IOptionsMonitorCache<CrawlOptions>),
         typeof(Logger<CrawlEngine>),
         typeof(Logger<BodyStore>),
         typeof(Logger<SignalLifetime>),
