@@ -142,7 +142,8 @@ build_tools() {
 
 # af_kind BIN: "Native AOT" when BIN runs without the .NET host (the host traces to stderr under COREHOST_TRACE=1)
 af_kind() {
-  if COREHOST_TRACE=1 timeout 30 "$1" --version 2>&1 >/dev/null | grep -q 'Tracing enabled'; then echo "JIT, through the dotnet host"
+  # grep -c, not -q: -q stops reading at the first match, and under pipefail the traced process's SIGPIPE would say "Native AOT".
+  if COREHOST_TRACE=1 timeout 30 "$1" --version 2>&1 >/dev/null | grep -c 'Tracing enabled' >/dev/null; then echo "JIT, through the dotnet host"
   else echo "Native AOT"; fi
 }
 

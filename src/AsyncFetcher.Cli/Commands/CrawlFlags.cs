@@ -44,7 +44,7 @@ internal sealed class CrawlFlags
         Add("--sitemaps", nameof(CrawlOptions.Sitemaps), FlagKind.Sitemaps, "Read URLs from sitemaps: auto (those robots.txt names, and seeds that are sitemaps), on (also /sitemap.xml when robots.txt names none) or off");
         Add("--max-redirects", nameof(CrawlOptions.MaxRedirects), FlagKind.Int, "Redirects followed for one URL");
         Add("--follow-nofollow", nameof(CrawlOptions.FollowNofollow), FlagKind.Switch, "Also follow links marked rel=\"nofollow\"");
-        Add("--max-body", nameof(CrawlOptions.MaxBody), FlagKind.Size, "Largest body read: bytes, or 512KiB, 10MiB; longer bodies are cut and marked truncated. Memory: at most this per page in flight with a Content-Length, up to twice it without one (the buffer grows)");
+        Add("--max-body", nameof(CrawlOptions.MaxBody), FlagKind.Size, "Largest body read: bytes, or 512KiB, 10MiB; longer bodies are cut and marked truncated. Memory: at most this per page in flight, plus 1 MiB without a Content-Length");
         Add("--grace", nameof(CrawlOptions.Grace), FlagKind.Duration, "After Ctrl+C, time in-flight requests get to finish before they are cancelled");
         Add("--output", nameof(CrawlOptions.Output), FlagKind.Text, "Write records to FILE; empty or - = standard output", "-o", helpName: "file");
         Add("--format", nameof(CrawlOptions.Format), FlagKind.Format, "Record format: jsonl (a JSON object per line) or csv (RFC 4180, with a header row)");

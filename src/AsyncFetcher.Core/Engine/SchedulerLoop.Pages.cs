@@ -82,6 +82,11 @@ internal sealed partial class SchedulerLoop
                 window.Added();
             }
         }
+        else if (response.Status is 404 or 410 && sitemaps.IsGuess(request))
+        {
+            // Not a broken page of the site: the crawler asked for a sitemap nobody named.
+            result = result with { Note = "no sitemap: /sitemap.xml was guessed (--sitemaps on), not named or linked" };
+        }
 
         var discovered = new List<CrawlRequest>();
         // An unchanged page links where it did: its links are known already.

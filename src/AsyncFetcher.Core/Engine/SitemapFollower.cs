@@ -25,11 +25,17 @@ internal sealed class SitemapFollower(IFrontier frontier, ScopeFilter scope, Cra
     /// <summary>The sitemaps queued in this run, by URL key: how deep each is nested.</summary>
     private readonly Dictionary<string, int> known = new(StringComparer.Ordinal);
 
+    /// <summary>The /sitemap.xml URLs asked for with --sitemaps on though nothing named them, by URL key (<see cref="CrawlRequest.Key"/>).</summary>
+    private readonly HashSet<string> guessed = new(StringComparer.Ordinal);
+
     private bool Enabled => options.Sitemaps != SitemapMode.Off;
 
     /// <summary>Whether <paramref name="request"/> (or the request it is a redirect hop of) is read as a sitemap.</summary>
     public bool IsSitemap(CrawlRequest request) =>
         Enabled && (known.ContainsKey(request.Origin.Key) || NamedLikeOne(request.Origin.Url, seed: request.Origin.Depth == 0 && request.Origin.Parent is null));
+
+    /// <summary>Whether <paramref name="request"/> is a /sitemap.xml nothing named, asked for with --sitemaps on.</summary>
+    public bool IsGuess(CrawlRequest request) => guessed.Contains(request.Origin.Key);
 
     /// <summary>Queues the sitemaps <paramref name="robots"/> names for <paramref name="first"/>, the host's first request; true when any was new.</summary>
     public async Task<bool> FromRobotsAsync(CrawlRequest first, RobotsTxt robots, CancellationToken cancellationToken)
@@ -48,7 +54,9 @@ internal sealed class SitemapFollower(IFrontier frontier, ScopeFilter scope, Cra
         }
         if (named.Count == 0 && options.Sitemaps == SitemapMode.On)
         {
-            named.Add(new Uri(first.Url, "/sitemap.xml"));
+            var guess = new Uri(first.Url, "/sitemap.xml");
+            named.Add(guess);
+            guessed.Add(guess.AbsoluteUri);
         }
         var added = false;
         foreach (var url in named)

@@ -31,6 +31,13 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
     private const int ChunkSize = 64 * 1024;
     private const int MinimumBuffer = 16 * 1024;
 
+    /// <summary>
+    /// How far the buffer of a kept body of unknown length grows by doubling; past it, the next buffer is the
+    /// whole limit. Doubling all the way would hold the old buffer beside the new (up to 1.5 × --max-body at
+    /// once) and leave the new one up to twice the body; this way a body costs at most --max-body plus this.
+    /// </summary>
+    private const int DoublingCeiling = 1024 * 1024;
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -106,8 +113,9 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
         await using var stream = ContentDecoding.Open(await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), content.Headers.ContentEncoding);
 
         // What may be HTML is kept (it is parsed for links) in a buffer sized from Content-Length when the
-        // server sent one (one allocation, no zeroing: the bytes are overwritten by the read), else grown
-        // up to the limit; other bodies pass through one pooled chunk and are counted (and saved), not kept.
+        // server sent one (one allocation, no zeroing: the bytes are overwritten by the read), else grown by
+        // doubling to 1 MiB, then to the limit at once (DoublingCeiling); other bodies pass through one pooled
+        // chunk and are counted (and saved), not kept.
         var buffer = mayBeHtml
             ? GC.AllocateUninitializedArray<byte>(InitialSize(encoded ? null : content.Headers.ContentLength, limit))
             : ArrayPool<byte>.Shared.Rent((int)Math.Min(limit, ChunkSize));
@@ -126,7 +134,8 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
                 }
                 if (mayBeHtml && kept == buffer.Length)
                 {
-                    var grown = GC.AllocateUninitializedArray<byte>((int)Math.Min(Math.Min(limit, Array.MaxLength), (long)buffer.Length * 2));
+                    var next = (long)buffer.Length * 2 <= DoublingCeiling ? (long)buffer.Length * 2 : limit;
+                    var grown = GC.AllocateUninitializedArray<byte>((int)Math.Min(Math.Min(limit, Array.MaxLength), next));
                     buffer.AsSpan(0, kept).CopyTo(grown);
                     buffer = grown;
                 }

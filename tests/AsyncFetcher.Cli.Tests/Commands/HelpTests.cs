@@ -25,7 +25,7 @@ public sealed class HelpTests
         }
         Assert.Contains("--timeout <duration>", help, StringComparison.Ordinal);
         Assert.Contains("--max-body <size>", help, StringComparison.Ordinal);
-        Assert.Contains("--max-body <size> Largest body read: bytes, or 512KiB, 10MiB; longer bodies are cut and marked truncated. Memory: at most this per page in flight with a Content-Length, up to twice it without one (the buffer grows) [default: 10MiB]", flat, StringComparison.Ordinal);
+        Assert.Contains("--max-body <size> Largest body read: bytes, or 512KiB, 10MiB; longer bodies are cut and marked truncated. Memory: at most this per page in flight, plus 1 MiB without a Content-Length [default: 10MiB]", flat, StringComparison.Ordinal);
         var examples = help.IndexOf("Examples:", StringComparison.Ordinal);
         Assert.True(examples > help.IndexOf("--max-body", StringComparison.Ordinal), "examples come after the options");
         foreach (var example in CrawlCommand.Examples)

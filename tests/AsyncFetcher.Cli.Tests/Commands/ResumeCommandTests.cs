@@ -123,8 +123,9 @@ public sealed class ResumeCommandTests : IDisposable
         // The kill can land before the first group commit: then nothing was saved and no "resuming" line is logged.
         var resuming = Regex.Match(second.Stderr, @"resuming: (\d+) page\(s\) done");
         var saved = resuming.Success ? int.Parse(resuming.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-        var firstRun = site.Log.Take(requestsBefore).Where(p => p != "/robots.txt").ToList();
-        var again = site.Log.Skip(requestsBefore).Where(firstRun.Contains).Where(p => p != "/robots.txt").ToList();
+        // Pages, not requests: on a busy machine a page of the first run may have been asked twice (a retry).
+        var firstRun = site.Log.Take(requestsBefore).Where(p => p != "/robots.txt").Distinct().ToList();
+        var again = site.Log.Skip(requestsBefore).Where(firstRun.Contains).Distinct().ToList();
         Assert.Equal(firstRun.Count - saved, again.Count);
         Assert.InRange(again.Count, 4, firstRun.Count);
     }

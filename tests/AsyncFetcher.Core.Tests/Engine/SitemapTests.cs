@@ -108,6 +108,25 @@ public sealed class SitemapTests
     }
 
     [Fact]
+    public async Task A_guessed_sitemap_that_is_not_there_is_a_404_with_a_note_saying_it_was_guessed()
+    {
+        await using var site = await LocalSite.StartAsync();
+        site.Links("/", "/missing");
+        var on = EngineHarness.Fast();
+        on.Sitemaps = SitemapMode.On;
+
+        var results = await EngineHarness.CrawlAsync(on, site.Url("/"));
+
+        var guess = Assert.Single(results, r => new Uri(r.Url).AbsolutePath == "/sitemap.xml");
+        Assert.Equal(404, guess.Status);
+        Assert.Equal("no sitemap: /sitemap.xml was guessed (--sitemaps on), not named or linked", guess.Note);
+        // A page of the site that is missing is a broken link, and says nothing of the kind.
+        var missing = Assert.Single(results, r => new Uri(r.Url).AbsolutePath == "/missing");
+        Assert.Equal(404, missing.Status);
+        Assert.Null(missing.Note);
+    }
+
+    [Fact]
     public async Task Depth_zero_reads_no_sitemap_robots_txt_names()
     {
         await using var site = await LocalSite.StartAsync();

@@ -111,6 +111,41 @@ public sealed class BodyTests
         Assert.Equal("t", record.Title);
     }
 
+    [Theory]
+    [InlineData(10L * 1024 * 1024, false)]
+    [InlineData(2L * 1024 * 1024, true)]
+    public async Task A_long_body_of_unknown_length_is_kept_whole_up_to_max_body(long maxBody, bool truncated)
+    {
+        // Sent in pieces with no Content-Length (chunked): the buffer grows past its doubling ceiling of 1 MiB
+        // to the limit at once; what was read before the jump must be kept, and the limit must still cut.
+        var filler = new string('x', 64 * 1024);
+        await using var site = await LocalSite.StartAsync();
+        site.Map("/", async context =>
+        {
+            context.Response.ContentType = "text/html";
+            await context.Response.WriteAsync("<html><title>long</title>");
+            for (var i = 0; i < 48; i++)
+            {
+                await context.Response.WriteAsync(filler);
+            }
+            await context.Response.WriteAsync("<a href=\"/last\">l</a></html>");
+        });
+        site.Links("/last");
+        var options = EngineHarness.Resilient(retries: 0, retryDelay: TimeSpan.Zero);
+        options.Depth = 1;
+        options.MaxBody = maxBody;
+
+        var (results, _) = await EngineHarness.CrawlAsync(options, new WatchedClock(), site.Url("/"));
+
+        var record = Assert.Single(results, r => r.Url == site.Url("/").AbsoluteUri);
+        var length = "<html><title>long</title>".Length + (48 * filler.Length) + "<a href=\"/last\">l</a></html>".Length;
+        Assert.Equal(truncated ? maxBody : length, record.Bytes);
+        Assert.Equal(truncated, record.Truncated);
+        Assert.Equal("long", record.Title);
+        Assert.Equal(truncated ? 0 : 1, record.Links);
+        Assert.Equal(!truncated, results.Any(r => r.Url.EndsWith("/last", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public async Task Links_past_max_body_are_not_parsed()
     {

