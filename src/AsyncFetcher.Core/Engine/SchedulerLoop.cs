@@ -15,8 +15,12 @@ namespace AsyncFetcher.Core.Engine;
 /// </summary>
 internal sealed partial class SchedulerLoop
 {
-    /// <summary>The least time the frontier gets, after the grace period, to take back what a stop hands it.</summary>
-    private static readonly TimeSpan MinimumHandBack = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// The least time the frontier gets, after the grace period, to take back what a stop hands it. A second
+    /// was too little on a busy machine: a worker stopped between two requests gave up on Redis part-way
+    /// through releasing its window, and the URLs it had not released stayed leased until --lease ran out.
+    /// </summary>
+    private static readonly TimeSpan MinimumHandBack = TimeSpan.FromSeconds(3);
 
     /// <summary>The longest wait a timer takes (about 49 days).</summary>
     private static readonly TimeSpan MaxTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
