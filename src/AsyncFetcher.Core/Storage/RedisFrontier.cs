@@ -34,6 +34,9 @@ internal sealed class RedisFrontier : IFrontier
         redis.OnHeartbeat(RenewAsync);
     }
 
+    /// <summary>A take was cancelled while Redis ran it: it may have leased a batch this worker never saw.</summary>
+    private bool takeCut;
+
     public string Worker => redis.Worker;
 
     /// <summary>Leases this worker holds now.</summary>
@@ -78,8 +81,18 @@ internal sealed class RedisFrontier : IFrontier
     {
         // Messages before this take are stale: the take sees their effect. Any later one is a reason to take again.
         changed = false;
-        var result = await redis.EvaluateAsync(RedisScripts.Take, [keys.Epoch, keys.Queue, keys.Leases, keys.Taken, keys.Owners],
-            [RedisValue.Null, max, redis.LeaseMs, redis.Worker, keys.Channel.ToString()], cancellationToken, epochFirst: true).ConfigureAwait(false);
+        RedisResult result;
+        try
+        {
+            result = await redis.EvaluateAsync(RedisScripts.Take, [keys.Epoch, keys.Queue, keys.Leases, keys.Taken, keys.Owners],
+                [RedisValue.Null, max, redis.LeaseMs, redis.Worker, keys.Channel.ToString()], cancellationToken, epochFirst: true).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Redis may have leased the batch before the stop cut the wait: the worker gives back all it owns when it ends.
+            takeCut = true;
+            throw;
+        }
         if (result.Resp2Type == ResultType.Integer)
         {
             untilExpiryMs = (long)result;
@@ -163,19 +176,17 @@ internal sealed class RedisFrontier : IFrontier
         {
             left = [.. held];
         }
-        if (left.Length == 0)
+        if (left.Length == 0 && !takeCut)
         {
             return;
         }
-        // Normally the engine released or completed everything; after a failure, give back what is left, briefly:
-        // if Redis is out of reach the leases expire by themselves.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
+        // Normally the engine released or completed everything; after a failure, or a take the stop cut short, give
+        // back all this worker owns, briefly: if Redis is out of reach the leases expire by themselves. Only a cut
+        // take (most often against a Redis that does not answer) gets a second, so a stop stays prompt.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(left.Length > 0 ? 5 : 1), time);
         try
         {
-            foreach (var key in left)
-            {
-                await redis.EvaluateAsync(RedisScripts.Release, [keys.Queue, keys.Leases, keys.Taken, keys.Owners], [keys.Channel.ToString(), key, redis.Worker], timeout.Token).ConfigureAwait(false);
-            }
+            await redis.EvaluateAsync(RedisScripts.ReleaseOwned, [keys.Queue, keys.Leases, keys.Taken, keys.Owners], [keys.Channel.ToString(), redis.Worker], timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

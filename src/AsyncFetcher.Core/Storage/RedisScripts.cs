@@ -142,6 +142,29 @@ internal static class RedisScripts
         """;
 
     /// <summary>
+    /// Gives back every lease worker ARGV[2] owns, as <see cref="Release"/> does one: what a stopping worker holds,
+    /// including a batch whose take was cut short by the stop after Redis had leased it (the worker never saw it).
+    /// KEYS: queue, leases, taken, owners. ARGV: channel, worker. Returns how many were released.
+    /// </summary>
+    public const string ReleaseOwned = """
+        local owners = redis.call('HGETALL', KEYS[4])
+        local released = 0
+        for i = 1, #owners, 2 do
+          if owners[i + 1] == ARGV[2] then
+            local key = owners[i]
+            local entry = redis.call('HGET', KEYS[3], key)
+            redis.call('ZREM', KEYS[2], key)
+            redis.call('HDEL', KEYS[3], key)
+            redis.call('HDEL', KEYS[4], key)
+            if entry then redis.call('LPUSH', KEYS[1], entry) end
+            released = released + 1
+          end
+        end
+        if released > 0 then redis.call('PUBLISH', ARGV[1], 'work') end
+        return released
+        """;
+
+    /// <summary>
     /// Extends the leases worker ARGV[3] still owns to now + ARGV[2] ms. KEYS: epoch, leases, owners.
     /// ARGV: epoch, lease ms, worker, keys... Returns the keys it no longer owns (they expired and went to another worker).
     /// </summary>
