@@ -1,3 +1,4 @@
+// Over 300 lines: the table of every crawl flag (one line each, ~50 flags) and the binder that reads it; splitting the table would scatter it.
 using System.CommandLine;
 using System.Globalization;
 using AsyncFetcher.Core;

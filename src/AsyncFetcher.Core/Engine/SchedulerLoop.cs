@@ -1,3 +1,4 @@
+// Over 300 lines: the loop's fields and its main loop; the rest of SchedulerLoop is split by job (.Start, .Dispatch, .Pages, .Stop).
 using System.Diagnostics;
 using System.Threading.Channels;
 using AsyncFetcher.Core.Model;

@@ -1,3 +1,4 @@
+// Over 300 lines: one link to a shared crawl in Redis (connection, pub/sub, the retry pipeline bounded by --frontier-timeout, the epoch, the lease heartbeat); its Lua scripts are RedisScripts.
 using System.Net.Sockets;
 using AsyncFetcher.Core.Scheduling;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,4 @@
+// Over 300 lines: one type, the frontier's steps on the state file, each wrapped in the same failure handling (a full disk, a damaged file); the file itself (schema, lock, upgrade) is SqliteStateFile.
 using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Scheduling;
 using Microsoft.Data.Sqlite;

@@ -1,3 +1,4 @@
+// Over 300 lines: the state file's whole life (open, lock, schema and its upgrade, failures said in the user's words); the crawl's steps on it are SqliteFrontier.
 using AsyncFetcher.Core.Scheduling;
 using Microsoft.Data.Sqlite;
 
