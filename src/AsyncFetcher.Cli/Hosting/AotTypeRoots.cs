@@ -3,7 +3,6 @@ using AsyncFetcher.Core;
 using AsyncFetcher.Core.Engine;
 using AsyncFetcher.Core.Output;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -27,7 +26,6 @@ internal static class AotTypeRoots
     [
         .. Options<CrawlOptions>(),
         .. Options<HostOptions>(),
-        .. Options<HttpClientFactoryOptions>(),
         .. Options<LoggerFilterOptions>(),
         .. Options<Polly.Telemetry.TelemetryOptions>(),
         typeof(Microsoft.Extensions.Options.ConfigurationChangeTokenSource<CrawlOptions>),

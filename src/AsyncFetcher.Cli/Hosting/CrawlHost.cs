@@ -36,7 +36,6 @@ internal static class CrawlHost
         builder.Logging.AddProvider(new TerseLogger());
         // Every failure is already in its record; Polly's per-attempt log lines would repeat it.
         builder.Logging.AddFilter("Polly", LogLevel.None);
-        builder.Logging.AddFilter("Microsoft.Extensions.Http", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         if (quiet)
