@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Scheduling;
 
 namespace AsyncFetcher.Core.Engine;
@@ -68,6 +69,19 @@ internal sealed class FrontierWindow(IFrontier frontier, HostScheduler hosts, Ch
     {
         dry = false;
         finished = false;
+    }
+
+    /// <summary>
+    /// <paramref name="links"/> were added to the frontier: it is worth taking from again, and widening again when one
+    /// is for a host with nothing waiting here (found after a widening brought none, it may fill a slot).
+    /// </summary>
+    public void Added(IReadOnlyList<CrawlRequest> links)
+    {
+        Added();
+        if (widenedInVain && links.Any(link => !hosts.HasWaiting(link.HostKey)))
+        {
+            widenedInVain = false;
+        }
     }
 
     /// <summary>The frontier's word arrived.</summary>

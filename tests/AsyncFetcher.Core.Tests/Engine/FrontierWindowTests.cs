@@ -12,7 +12,7 @@ public sealed class FrontierWindowTests
     [Fact]
     public async Task Widens_to_hosts_further_on_while_the_ones_held_wait_on_their_delay()
     {
-        var (window, hosts) = await WindowAsync(size: 8, widest: 16, Enumerable.Range(1, 10).Select(i => $"http://a.test/{i}").Append("http://b.test/1"));
+        var (window, hosts) = Window(size: 8, widest: 16, Enumerable.Range(1, 10).Select(i => $"http://a.test/{i}").Append("http://b.test/1"));
 
         await window.RefillAsync(capReached: false, CancellationToken.None);
         Assert.Equal(8, hosts.Queued);
@@ -33,7 +33,7 @@ public sealed class FrontierWindowTests
     public async Task Stops_widening_at_its_widest_and_after_a_batch_of_hosts_already_waiting()
     {
         var urls = Enumerable.Range(1, 40).Select(i => $"http://{(i <= 20 ? "a" : "b")}.test/{i}").ToList();
-        var (window, hosts) = await WindowAsync(size: 8, widest: 12, urls);
+        var (window, hosts) = Window(size: 8, widest: 12, urls);
         await window.RefillAsync(capReached: false, CancellationToken.None);
 
         // 8 of a.test held, 4 more would bring no new host: the batch is taken, and widening stops until a top-up.
@@ -44,15 +44,40 @@ public sealed class FrontierWindowTests
         Assert.Equal(12, hosts.Queued);
     }
 
-    /// <summary>A window over a frontier holding <paramref name="urls"/> in order, every host's robots.txt answered at T0, --delay 10s.</summary>
-    private static async Task<(FrontierWindow Window, HostScheduler Hosts)> WindowAsync(int size, int widest, IEnumerable<string> urls)
+    /// <summary>
+    /// A window over a frontier that hands out <paramref name="urls"/> oldest first, as the SQLite and Redis frontiers do
+    /// (the memory frontier lets hosts take turns), every host's robots.txt answered at T0, --delay 10s.
+    /// </summary>
+    private static (FrontierWindow Window, HostScheduler Hosts) Window(int size, int widest, IEnumerable<string> urls)
     {
-        var frontier = new MemoryFrontier();
-        foreach (var url in urls)
-        {
-            await frontier.AddAsync(new CrawlRequest(new Uri(url), 0, null, new Uri(url).Host), CancellationToken.None);
-        }
+        var frontier = new OldestFirst(new Queue<CrawlRequest>(urls.Select(url => new CrawlRequest(new Uri(url), 0, null, new Uri(url).Host))));
         var hosts = new HostScheduler(new CrawlOptions { Robots = false, Delay = TimeSpan.FromSeconds(10) });
         return (new FrontierWindow(frontier, hosts, Channel.CreateUnbounded<Event>().Writer, size, widest), hosts);
+    }
+
+    /// <summary>A frontier that only hands out what it was given, oldest first.</summary>
+    private sealed class OldestFirst(Queue<CrawlRequest> queue) : IFrontier
+    {
+        public ValueTask<IReadOnlyList<CrawlRequest>> TakeAsync(int max, CancellationToken cancellationToken)
+        {
+            var batch = new List<CrawlRequest>();
+            while (batch.Count < max && queue.TryDequeue(out var request))
+            {
+                batch.Add(request);
+            }
+            return ValueTask.FromResult<IReadOnlyList<CrawlRequest>>(batch);
+        }
+
+        public ValueTask<CrawlCheckpoint> CheckpointAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<bool> AddAsync(CrawlRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<bool> MarkSeenAsync(CrawlRequest hop, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask CompleteAsync(IReadOnlyList<CrawlRequest> done, CrawlCheckpoint checkpoint, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask ReleaseAsync(CrawlRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
