@@ -71,6 +71,8 @@ internal sealed class MemoryFrontier : IFrontier
         return ValueTask.FromResult<IReadOnlyList<CrawlRequest>>(batch);
     }
 
+    public bool Holds(string hostKey) => byHost.ContainsKey(hostKey);
+
     public ValueTask CompleteAsync(IReadOnlyList<CrawlRequest> done, CrawlCheckpoint checkpoint, CancellationToken cancellationToken)
     {
         this.checkpoint = checkpoint;

@@ -18,7 +18,12 @@ public sealed class MemoryFrontierTests
         // A host that ran out and gets a URL again joins the turns last; a released URL goes behind its host's others.
         await frontier.AddAsync(Request("http://c.test/2"), CancellationToken.None);
         await frontier.ReleaseAsync(Request("http://a.test/1"), CancellationToken.None);
-        Assert.Equal(["http://b.test/2", "http://a.test/3", "http://c.test/2", "http://a.test/4", "http://a.test/1"], await TakeAsync(frontier, 10));
+        Assert.Equal(["http://b.test/2", "http://a.test/3", "http://c.test/2"], await TakeAsync(frontier, 3));
+        // Which hosts still have URLs waiting: their connections are kept for them.
+        Assert.True(frontier.Holds("http://a.test"));
+        Assert.False(frontier.Holds("http://b.test"));
+        Assert.Equal(["http://a.test/4", "http://a.test/1"], await TakeAsync(frontier, 10));
+        Assert.False(frontier.Holds("http://a.test"));
         Assert.Empty(await TakeAsync(frontier, 10));
     }
 
