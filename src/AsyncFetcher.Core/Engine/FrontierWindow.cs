@@ -15,7 +15,9 @@ namespace AsyncFetcher.Core.Engine;
 /// cannot fill the slots: 1,000 hosts at --delay 200ms and --max 100 ran at 70 % of the limit, the
 /// window's 1,600 requests spread over 160 hosts. So when slots are free and everything held waits for
 /// its host, the window widens (<see cref="WidenAsync"/>), a batch at a time, while each batch brings
-/// hosts that had nothing waiting, up to <paramref name="widest"/>.
+/// hosts that had nothing waiting, up to <paramref name="widest"/>. The memory frontier lets hosts take
+/// turns, which spreads the window over every known host; links for a host with nothing held here may
+/// make a widening that found none worth trying again (<see cref="Added(IReadOnlyList{CrawlRequest})"/>).
 /// </remarks>
 /// <param name="frontier">The crawl's memory of URLs.</param>
 /// <param name="hosts">Where taken requests wait for their host.</param>
