@@ -44,16 +44,44 @@ public sealed class FrontierWindowTests
         Assert.Equal(12, hosts.Queued);
     }
 
+    [Fact]
+    public async Task Widens_again_only_for_links_to_a_host_with_nothing_waiting()
+    {
+        var queue = Requests(Enumerable.Range(1, 40).Select(i => $"http://a.test/{i}"));
+        var (window, hosts) = Window(size: 8, widest: 64, queue);
+        await window.RefillAsync(capReached: false, CancellationToken.None);
+        Assert.False(await window.WidenAsync(capReached: false, CancellationToken.None));
+        Assert.Equal(12, hosts.Queued);
+
+        // More links for a.test, which has requests waiting here: no widening.
+        window.Added(Requests(["http://a.test/41"]).ToList());
+        Assert.False(await window.WidenAsync(capReached: false, CancellationToken.None));
+        Assert.Equal(12, hosts.Queued);
+
+        // A link for b.test, which has none: the window tries again (and, oldest first, finds a.test again).
+        queue.Enqueue(Requests(["http://b.test/1"]).Single());
+        window.Added(Requests(["http://b.test/1"]).ToList());
+        Assert.False(await window.WidenAsync(capReached: false, CancellationToken.None));
+        Assert.Equal(16, hosts.Queued);
+    }
+
     /// <summary>
     /// A window over a frontier that hands out <paramref name="urls"/> oldest first, as the SQLite and Redis frontiers do
     /// (the memory frontier lets hosts take turns), every host's robots.txt answered at T0, --delay 10s.
     /// </summary>
-    private static (FrontierWindow Window, HostScheduler Hosts) Window(int size, int widest, IEnumerable<string> urls)
+    private static (FrontierWindow Window, HostScheduler Hosts) Window(int size, int widest, IEnumerable<string> urls) =>
+        Window(size, widest, Requests(urls));
+
+    /// <summary>A window over <paramref name="queue"/>, which a test may add to, as <see cref="Window(int, int, IEnumerable{string})"/>.</summary>
+    private static (FrontierWindow Window, HostScheduler Hosts) Window(int size, int widest, Queue<CrawlRequest> queue)
     {
-        var frontier = new OldestFirst(new Queue<CrawlRequest>(urls.Select(url => new CrawlRequest(new Uri(url), 0, null, new Uri(url).Host))));
+        var frontier = new OldestFirst(queue);
         var hosts = new HostScheduler(new CrawlOptions { Robots = false, Delay = TimeSpan.FromSeconds(10) });
         return (new FrontierWindow(frontier, hosts, Channel.CreateUnbounded<Event>().Writer, size, widest), hosts);
     }
+
+    private static Queue<CrawlRequest> Requests(IEnumerable<string> urls) =>
+        new(urls.Select(url => new CrawlRequest(new Uri(url), 0, null, new Uri(url).Host)));
 
     /// <summary>A frontier that only hands out what it was given, oldest first.</summary>
     private sealed class OldestFirst(Queue<CrawlRequest> queue) : IFrontier
