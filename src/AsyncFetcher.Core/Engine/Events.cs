@@ -21,7 +21,7 @@ internal enum JobKind
 }
 
 /// <summary>One fetch handed to a worker by the scheduler loop.</summary>
-/// <param name="LastForHost">No other URL of the host was queued when this one was dispatched.</param>
+/// <param name="LastForHost">No other URL of the host was queued (held by the engine or known to the frontier) when this one was dispatched.</param>
 /// <param name="Pace">The host's interval (--delay, Crawl-delay): a retry of this fetch waits it after the last answer.</param>
 internal sealed record Job(JobKind Kind, CrawlRequest Request, bool LastForHost = false, TimeSpan Pace = default);
 

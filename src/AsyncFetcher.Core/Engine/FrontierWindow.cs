@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using AsyncFetcher.Core.Model;
 using AsyncFetcher.Core.Scheduling;
 
 namespace AsyncFetcher.Core.Engine;
@@ -14,7 +15,9 @@ namespace AsyncFetcher.Core.Engine;
 /// cannot fill the slots: 1,000 hosts at --delay 200ms and --max 100 ran at 70 % of the limit, the
 /// window's 1,600 requests spread over 160 hosts. So when slots are free and everything held waits for
 /// its host, the window widens (<see cref="WidenAsync"/>), a batch at a time, while each batch brings
-/// hosts that had nothing waiting, up to <paramref name="widest"/>.
+/// hosts that had nothing waiting, up to <paramref name="widest"/>. The memory frontier lets hosts take
+/// turns, which spreads the window over every known host; links for a host with nothing held here may
+/// make a widening that found none worth trying again (<see cref="Added(IReadOnlyList{CrawlRequest})"/>).
 /// </remarks>
 /// <param name="frontier">The crawl's memory of URLs.</param>
 /// <param name="hosts">Where taken requests wait for their host.</param>
@@ -68,6 +71,19 @@ internal sealed class FrontierWindow(IFrontier frontier, HostScheduler hosts, Ch
     {
         dry = false;
         finished = false;
+    }
+
+    /// <summary>
+    /// <paramref name="links"/> were added to the frontier: it is worth taking from again, and widening again when one
+    /// is for a host with nothing waiting here (found after a widening brought none, it may fill a slot).
+    /// </summary>
+    public void Added(IReadOnlyList<CrawlRequest> links)
+    {
+        Added();
+        if (widenedInVain && links.Any(link => !hosts.HasWaiting(link.HostKey)))
+        {
+            widenedInVain = false;
+        }
     }
 
     /// <summary>The frontier's word arrived.</summary>

@@ -87,10 +87,11 @@ internal sealed partial class SchedulerLoop
                         pagesDispatched++;
                     }
                     AssertInvariants();
-                    // The host's last queued URL closes its connection after it, rather than leave it idle in the
-                    // pool; and the job's retries wait the host's interval, as this first attempt did.
+                    // The host's last queued URL (none held here, none known in the frontier) closes its connection after
+                    // it, rather than leave it idle in the pool; and the job's retries wait the host's interval, as this first attempt did.
                     var state = hosts.Host(request.HostKey);
-                    var job = new Job(sitemaps.IsSitemap(request) ? JobKind.Sitemap : JobKind.Page, request, LastForHost: state.Pending.Count == 0, state.Pace);
+                    var last = state.Pending.Count == 0 && !frontier.Holds(request.HostKey);
+                    var job = new Job(sitemaps.IsSitemap(request) ? JobKind.Sitemap : JobKind.Page, request, LastForHost: last, state.Pace);
                     await work.WriteAsync(job, giveUp.Token).ConfigureAwait(false);
                     break;
             }

@@ -104,7 +104,7 @@ internal sealed partial class SchedulerLoop
         if (discovered.Count > 0)
         {
             await frontier.AddAsync(discovered, giveUp.Token).ConfigureAwait(false);
-            window.Added();
+            window.Added(discovered);
         }
         await handoff.EmitAsync(result, request.Origin, fetched: true, abort.Token, capture, version).ConfigureAwait(false);
     }

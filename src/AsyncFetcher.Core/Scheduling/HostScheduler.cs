@@ -46,6 +46,9 @@ internal sealed class HostScheduler(CrawlOptions options)
 
     public HostState Host(string key) => hosts[key];
 
+    /// <summary>Whether a request for the host waits here.</summary>
+    public bool HasWaiting(string hostKey) => hosts.TryGetValue(hostKey, out var host) && host.Pending.Count > 0;
+
     /// <summary>
     /// The next thing to do at <paramref name="now"/>: a page or robots.txt fetch to dispatch, or
     /// nothing, with the time the earliest waiting host may go (null when only in-flight work can unblock).

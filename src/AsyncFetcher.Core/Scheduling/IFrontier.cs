@@ -36,6 +36,13 @@ internal interface IFrontier : IAsyncDisposable
     /// <summary>Puts a taken request back in the queue (its fetch was cancelled), so a resumed crawl fetches it.</summary>
     ValueTask ReleaseAsync(CrawlRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether URLs of the host (a <see cref="CrawlRequest.HostKey"/>) are known to wait here, not taken yet: then the
+    /// connection to it is kept for them. A frontier that cannot tell cheaply says false, and the host's connection is
+    /// closed after the last of its URLs the engine holds.
+    /// </summary>
+    bool Holds(string hostKey) => false;
+
     // For a frontier shared by several processes. The defaults are what an embedded frontier means, so it need not implement them.
 
     /// <summary>
