@@ -21,7 +21,7 @@ namespace AsyncFetcher.Core.Parsing;
 /// </remarks>
 internal sealed class HrefCache
 {
-    /// <summary>Entries held at most, over all directories.</summary>
+    /// <summary>Entries (hrefs and directories) held at most, over all directories.</summary>
     public const int Capacity = 4096;
 
     /// <summary>The entries by base directory; replaced whole when the cache starts over.</summary>
@@ -35,7 +35,15 @@ internal sealed class HrefCache
     {
         var url = baseUri.AbsoluteUri;
         var end = url.AsSpan(0, url.IndexOfAny(['?', '#']) is var q and >= 0 ? q : url.Length).LastIndexOf('/') + 1;
-        return directories.GetOrAdd(url[..end], static (_, cache) => new Directory(cache), this);
+        var key = url[..end];
+        var all = directories;
+        if (!all.TryGetValue(key, out var directory))
+        {
+            // A directory counts as an entry too, so a crawl of many directories whose hrefs are never kept stays bounded.
+            directory = all.GetOrAdd(key, new Directory(this));
+            Added();
+        }
+        return directory;
     }
 
     private void Added()

@@ -329,4 +329,18 @@ public sealed class UrlNormalizerTests
         Assert.True(UrlNormalizer.TryNormalize("p1.html", Base, false, MaxLength, after, out var again));
         Assert.Equal(new Uri(Base, "p1.html").AbsoluteUri, again.AbsoluteUri);
     }
+
+    [Fact]
+    public void Directories_count_against_the_capacity_even_with_no_hrefs_kept()
+    {
+        var cache = new HrefCache();
+        var first = cache.For(new Uri("http://example.com/d0/page.html"));
+        for (var i = 1; i <= HrefCache.Capacity; i++)
+        {
+            cache.For(new Uri($"http://example.com/d{i}/page.html"));
+        }
+
+        Assert.Same(cache.For(Base), cache.For(new Uri("http://example.com/dir/other.html")));
+        Assert.NotSame(first, cache.For(new Uri("http://example.com/d0/page.html")));
+    }
 }
