@@ -21,7 +21,7 @@ public static class ServiceCollectionExtensions
         services.AddCrawlerHttpClient();
         services.TryAddSingleton<UrlCredentials>();
         services.AddSingleton(sp => new Fetcher(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(ResilienceSetup.ClientName),
+            sp.GetRequiredService<HttpClient>(),
             sp.GetRequiredService<IOptions<CrawlOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<HostCircuits>(),

@@ -138,9 +138,15 @@ internal static class CrawlCommand
                 try
                 {
                     reporting.Start();
+                    var records = 0;
                     await foreach (var result in session.RunAsync(seeds, lifetime.ApplicationStopping))
                     {
                         reporting.Add(result);
+                        // A few pages in, start-up's code is behind us (a crawl of one page never pays for this).
+                        if (++records == 10)
+                        {
+                            StartupPages.ReleaseInBackground();
+                        }
                     }
                 }
                 catch (CrawlFailedException e)

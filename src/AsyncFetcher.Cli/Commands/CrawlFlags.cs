@@ -1,6 +1,7 @@
 // Over 300 lines: the table of every crawl flag (one line each, ~50 flags) and the binder that reads it; splitting the table would scatter it.
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using AsyncFetcher.Core;
 
 namespace AsyncFetcher.Cli.Commands;
@@ -12,8 +13,11 @@ namespace AsyncFetcher.Cli.Commands;
 /// </summary>
 internal sealed class CrawlFlags
 {
-    private static readonly CrawlOptions Defaults = new();
-    private static readonly string Version = typeof(CrawlOptions).Assembly.GetName().Version?.ToString(3) ?? "0";
+    /// <summary>
+    /// Each flag's description with its default, made when help or the docs table asks (<see cref="DescriptionOf"/>):
+    /// the defaults are read by reflection, which a crawl's start-up need not pay for.
+    /// </summary>
+    private static readonly ConditionalWeakTable<Option, Lazy<string>> Described = [];
     private readonly List<(Option Option, string Key, FlagKind Kind)> flags = [];
 
     /// <summary>Each flag's value as the user typed it, so a message about it can echo it as typed (<c>-1</c>, not <c>-00:00:01</c>).</summary>
@@ -164,7 +168,7 @@ internal sealed class CrawlFlags
     {
         foreach (var (option, key, kind) in flags)
         {
-            yield return (option.Name, key, DefaultText(option.Name, key, kind), option.Description!);
+            yield return (option.Name, key, DefaultText(option.Name, key, kind), DescriptionOf(option));
         }
         yield return (Config.Name, null, "none", Config.Description!);
         yield return (Quiet.Name, null, "off", Quiet.Description!);
@@ -177,7 +181,7 @@ internal sealed class CrawlFlags
     /// </summary>
     private static string DefaultText(string flag, string key, FlagKind kind)
     {
-        var value = typeof(CrawlOptions).GetProperty(key)!.GetValue(Defaults);
+        var value = typeof(CrawlOptions).GetProperty(key)!.GetValue(new CrawlOptions());
         var zero = value is 0 or 0L || (value is TimeSpan span && span == TimeSpan.Zero) ? CrawlHelpLayout.WhenZero(flag) : null;
         var text = (kind, value) switch
         {
@@ -194,16 +198,19 @@ internal sealed class CrawlFlags
             _ => value?.ToString() ?? "none",
         };
         // The User-Agent carries the build's version: show a placeholder, so the docs hold across releases.
-        return text.Replace(Version, "<version>", StringComparison.Ordinal);
+        var version = typeof(CrawlOptions).Assembly.GetName().Version?.ToString(3) ?? "0";
+        return text.Replace(version, "<version>", StringComparison.Ordinal);
     }
+
+    /// <summary>A flag's description as help shows it: with its default, for a crawl flag that is not a switch.</summary>
+    public static string DescriptionOf(Option option) =>
+        Described.TryGetValue(option, out var described) ? described.Value : option.Description ?? "";
 
     /// <summary>What an empty text setting means.</summary>
     private static string Empty(string key) => key == nameof(CrawlOptions.Output) ? "standard output" : "none";
 
     private void Add(string name, string key, FlagKind kind, string description, string? alias = null, string? helpName = null)
     {
-        // Switches show no default: leaving them out is the default. Everything else names its default and unit.
-        var text = kind is FlagKind.Switch or FlagKind.InverseSwitch ? description : $"{description} [default: {DefaultText(name, key, kind)}]";
         helpName ??= kind switch
         {
             FlagKind.Int or FlagKind.Long => "n",
@@ -220,12 +227,17 @@ internal sealed class CrawlFlags
         };
         Option option = kind switch
         {
-            FlagKind.Switch or FlagKind.InverseSwitch => new Option<bool>(name) { Description = text },
-            FlagKind.List => new Option<string[]>(name) { Description = text, HelpName = helpName, AllowMultipleArgumentsPerToken = false },
+            FlagKind.Switch or FlagKind.InverseSwitch => new Option<bool>(name) { Description = description },
+            FlagKind.List => new Option<string[]>(name) { Description = description, HelpName = helpName, AllowMultipleArgumentsPerToken = false },
             _ => alias is null
-                ? new Option<string>(name) { Description = text, HelpName = helpName }
-                : new Option<string>(name, alias) { Description = text, HelpName = helpName },
+                ? new Option<string>(name) { Description = description, HelpName = helpName }
+                : new Option<string>(name, alias) { Description = description, HelpName = helpName },
         };
+        // Switches show no default: leaving them out is the default. Everything else names its default and unit.
+        if (kind is not (FlagKind.Switch or FlagKind.InverseSwitch))
+        {
+            Described.AddOrUpdate(option, new Lazy<string>(() => $"{description} [default: {DefaultText(name, key, kind)}]"));
+        }
         // Tab completion (the [suggest] directive) offers the allowed values.
         if (kind is FlagKind.Scope)
         {

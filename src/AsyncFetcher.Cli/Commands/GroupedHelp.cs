@@ -28,7 +28,7 @@ internal static class GroupedHelp
             .Where(o => !o.Hidden)
             .Concat(command.Parents.OfType<Command>().SelectMany(p => p.Options).Where(o => o.Recursive && o is HelpOption))
             .OrderBy(o => CrawlHelpLayout.OrderOf(o.Name))
-            .Select(o => (Section: CrawlHelpLayout.SectionOf(o.Name) ?? CrawlHelpLayout.Sections[^1], Name: Names(o), o.Description))
+            .Select(o => (Section: CrawlHelpLayout.SectionOf(o.Name) ?? CrawlHelpLayout.Sections[^1], Name: Names(o), Description: CrawlFlags.DescriptionOf(o)))
             .ToList();
         var arguments = command.Arguments.Select(a => (Name: $"<{a.Name}>", a.Description)).ToList();
         var width = rows.Select(r => r.Name.Length).Concat(arguments.Select(a => a.Name.Length)).Max() + 2;

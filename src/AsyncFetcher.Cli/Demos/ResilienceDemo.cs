@@ -61,7 +61,7 @@ internal sealed class ResilienceDemo(int retryDelayMs = 100, bool retryAfter = t
             busyGap = Gaps(arrivals["busy"]).FirstOrDefault();
             output.WriteLine($"a server that answers 429 with Retry-After: 1, then 200: status {busy.Status} after {busy.Attempts} attempts, {busyGap} ms apart");
         }
-        output.WriteLine("No retry loop in asyncfetch: one pipeline (AddStandardResilienceHandler) on the one HttpClient.");
+        output.WriteLine("No retry loop in asyncfetch: one Polly pipeline (total timeout, retry) in a ResilienceHandler on the one HttpClient.");
         return new Outcome(flaky.Status, flaky.Attempts, arrivals["flaky"].Count, flakyGaps, busy?.Status, busy?.Attempts ?? 0, busyGap);
     }
 

@@ -3,9 +3,7 @@ using AsyncFetcher.Core;
 using AsyncFetcher.Core.Engine;
 using AsyncFetcher.Core.Output;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 
 namespace AsyncFetcher.Cli.Hosting;
@@ -28,11 +26,6 @@ internal static class AotTypeRoots
     [
         .. Options<CrawlOptions>(),
         .. Options<HostOptions>(),
-        .. Options<HttpClientFactoryOptions>(),
-        .. Options<ConsoleLoggerOptions>(),
-        .. Options<ConsoleFormatterOptions>(),
-        .. Options<SimpleConsoleFormatterOptions>(),
-        .. Options<JsonConsoleFormatterOptions>(),
         .. Options<LoggerFilterOptions>(),
         .. Options<Polly.Telemetry.TelemetryOptions>(),
         typeof(Microsoft.Extensions.Options.ConfigurationChangeTokenSource<CrawlOptions>),

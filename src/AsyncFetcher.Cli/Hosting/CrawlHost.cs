@@ -1,10 +1,8 @@
 using AsyncFetcher.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace AsyncFetcher.Cli.Hosting;
 
@@ -34,16 +32,10 @@ internal static class CrawlHost
 
         builder.Logging.ClearProviders();
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
-        builder.Logging.AddConsole(o =>
-        {
-            o.FormatterName = TerseConsoleFormatter.FormatterName;
-            o.LogToStandardErrorThreshold = LogLevel.Trace;
-        });
-        // Registered directly: AddConsoleFormatter<,> binds formatter options by reflection, which Native AOT can't.
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ConsoleFormatter, TerseConsoleFormatter>());
+        // Straight to standard error, no queue and no thread of its own (TerseLogger says why).
+        builder.Logging.AddProvider(new TerseLogger());
         // Every failure is already in its record; Polly's per-attempt log lines would repeat it.
         builder.Logging.AddFilter("Polly", LogLevel.None);
-        builder.Logging.AddFilter("Microsoft.Extensions.Http", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
         if (quiet)

@@ -56,9 +56,7 @@ internal sealed class SignalLifetime(IHostApplicationLifetime application, IOpti
         }
         else
         {
-            // Written at once, not through the logger's queue: the process ends on the next line.
-            Console.Error.Write(TerseConsoleFormatter.LineStart + "asyncfetch: warning: " + Abandoned(inFlight, options.Value) + Environment.NewLine);
-            Console.Error.Flush();
+            logger.LogWarning("{Abandoned}", Abandoned(inFlight, options.Value));
             Environment.Exit(ExitCode ?? ExitCodes.Interrupted);
         }
     }

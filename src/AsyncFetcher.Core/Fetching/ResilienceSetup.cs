@@ -28,68 +28,69 @@ namespace AsyncFetcher.Core.Fetching;
 /// to be per host (about 2 KB); its attempt timeout is <see cref="Attempt"/>'s job here (time without
 /// progress, not time in all), and its rate limiter never had anything to do (the engine bounds
 /// concurrency).</para>
-/// <para>Why the pipeline is built here (<see cref="Build"/>) and handed to a <see cref="ResilienceHandler"/>
-/// rather than registered with AddResilienceHandler: that goes through Polly's pipeline registry, which
-/// closes a dozen generic types over the registry's internal key when the client is first made. Under
-/// Native AOT the runtime's type loader builds those at start-up: about a tenth of a one-page crawl's CPU.
-/// Nothing else used the registry (no reloads, no named pipelines; Polly's log lines are filtered out).</para>
+/// <para>Why the client is built here rather than by IHttpClientFactory (AddHttpClient): the factory
+/// earns its keep where an application makes many short-lived clients, sharing their handlers and
+/// replacing them every few minutes so DNS changes are seen. A crawler makes one client for its whole run,
+/// and <see cref="SocketsHttpHandler.PooledConnectionLifetime"/> already renews its connections. Under
+/// Native AOT, making the factory, its options, its logging and metrics filters and the handlers through
+/// dependency injection took a tenth of a one-page crawl's start-up. For the same reason the pipeline is
+/// built by <see cref="Build"/> and handed to a <see cref="ResilienceHandler"/> rather than registered
+/// with AddResilienceHandler, which goes through Polly's pipeline registry.</para>
 /// <para>Time: the pipeline is built with the <see cref="TimeProvider"/> registered in the container, and
 /// the breakers are built with it too, so backoff, Retry-After waits, timeouts and the breaker's pause all
 /// run on the injected clock; tests register a FakeTimeProvider and never wait for real.</para>
 /// </remarks>
 internal static class ResilienceSetup
 {
-    public const string ClientName = "asyncfetch";
-
-    public static IHttpClientBuilder AddCrawlerHttpClient(this IServiceCollection services)
+    public static IServiceCollection AddCrawlerHttpClient(this IServiceCollection services)
     {
         services.TryAddSingleton<HostCircuits>();
         services.TryAddSingleton<BodyStore>();
         services.TryAddSingleton<ConnectionGuard>();
         services.TryAddSingleton<HttpCaptures>();
-        var builder = services.AddHttpClient(ClientName)
-            .ConfigureHttpClient((sp, client) =>
-            {
-                var options = sp.GetRequiredService<IOptions<CrawlOptions>>().Value;
-                client.DefaultRequestHeaders.UserAgent.Clear();
-                client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", options.UserAgent);
-                client.DefaultRequestHeaders.TryAddWithoutValidation("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8");
-                client.DefaultRequestHeaders.TryAddWithoutValidation("Accept-Encoding", ContentDecoding.Accepted);
-                // The pipeline's own timeouts govern; the client's would cut retries short.
-                client.Timeout = Timeout.InfiniteTimeSpan;
-            })
-            .ConfigurePrimaryHttpMessageHandler(sp =>
-            {
-                var options = sp.GetRequiredService<IOptions<CrawlOptions>>().Value;
-                var guard = sp.GetRequiredService<ConnectionGuard>();
-                return new SocketsHttpHandler
-                {
-                    AllowAutoRedirect = false,
-                    // gzip, deflate and brotli are decoded by BodyReadingHandler (ContentDecoding), which
-                    // notices a compressed stream cut short; --max-body limits the decoded size.
-                    AutomaticDecompression = DecompressionMethods.None,
-                    ConnectCallback = guard.ConnectAsync,
-                    PlaintextStreamFilter = (context, _) => ValueTask.FromResult<Stream>(new WireStream(context.PlaintextStream)),
-                    MaxConnectionsPerServer = Math.Max(options.EffectiveMaxPerHost, 1),
-                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                    ConnectTimeout = options.Timeout,
-                    UseCookies = false,
-                };
-            })
-            // The handler factory would otherwise recycle handlers (and their pools) every two minutes.
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
-            // Every outcome is already in its record; the factory's per-request logging handlers
-            // (which also redact each URI) would only cost time on the hot path.
-            .RemoveAllLoggers();
-
         services.TryAddSingleton<HostBreakers>();
-        builder.AddHttpMessageHandler(sp => new ResilienceHandler(Build(sp.GetRequiredService<IOptions<CrawlOptions>>().Value, sp.GetRequiredService<TimeProvider>())));
+        services.TryAddSingleton(CreateClient);
+        return services;
+    }
 
-        // Added after the resilience handler, so they sit inside it and take part in every attempt.
-        builder.AddHttpMessageHandler(sp => new BreakerHandler(sp.GetRequiredService<HostBreakers>()));
-        builder.AddHttpMessageHandler(sp => new AttemptHandler(sp.GetRequiredService<IOptions<CrawlOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<HttpCaptures>()));
-        builder.AddHttpMessageHandler(sp => new BodyReadingHandler(sp.GetRequiredService<IOptions<CrawlOptions>>(), sp.GetRequiredService<BodyStore>()));
-        return builder;
+    /// <summary>
+    /// The client and its handlers, from the outside in: the resilience pipeline, the host's breaker, the
+    /// attempt, the body, then any <see cref="DelegatingHandler"/> registered in the container (tests watch
+    /// the wire with one), then the connection pool.
+    /// </summary>
+    private static HttpClient CreateClient(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<CrawlOptions>>();
+        var time = services.GetRequiredService<TimeProvider>();
+        HttpMessageHandler handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            // gzip, deflate and brotli are decoded by BodyReadingHandler (ContentDecoding), which
+            // notices a compressed stream cut short; --max-body limits the decoded size.
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectCallback = services.GetRequiredService<ConnectionGuard>().ConnectAsync,
+            PlaintextStreamFilter = (context, _) => ValueTask.FromResult<Stream>(new WireStream(context.PlaintextStream)),
+            MaxConnectionsPerServer = Math.Max(options.Value.EffectiveMaxPerHost, 1),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectTimeout = options.Value.Timeout,
+            UseCookies = false,
+        };
+        foreach (var watcher in services.GetServices<DelegatingHandler>().Reverse())
+        {
+            watcher.InnerHandler = handler;
+            handler = watcher;
+        }
+        handler = new BodyReadingHandler(options, services.GetRequiredService<BodyStore>()) { InnerHandler = handler };
+        handler = new AttemptHandler(options, time, services.GetRequiredService<HttpCaptures>()) { InnerHandler = handler };
+        handler = new BreakerHandler(services.GetRequiredService<HostBreakers>()) { InnerHandler = handler };
+        handler = new ResilienceHandler(Build(options.Value, time)) { InnerHandler = handler };
+
+        // The pipeline's own timeouts govern; the client's would cut retries short.
+        var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", options.Value.UserAgent);
+        client.DefaultRequestHeaders.TryAddWithoutValidation("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8");
+        client.DefaultRequestHeaders.TryAddWithoutValidation("Accept-Encoding", ContentDecoding.Accepted);
+        return client;
     }
 
     /// <summary>The one pipeline, on <paramref name="time"/>: its waits (backoff, Retry-After, the total timeout) run on that clock.</summary>

@@ -78,7 +78,7 @@ public sealed class BodyTests
         options.TotalTimeout = TimeSpan.FromHours(1);
         var headers = new HeadersSeen();
         await using var provider = EngineHarness.Build(options, clock, services =>
-            services.AddHttpClient(AsyncFetcher.Core.Fetching.ResilienceSetup.ClientName).AddHttpMessageHandler(() => headers));
+            services.AddSingleton<DelegatingHandler>(headers));
 
         var crawl = EngineHarness.CrawlAsync(provider, [site.Url("/")], CancellationToken.None);
         // The client has the first response's headers, so its body is being read when the attempt's time is up.

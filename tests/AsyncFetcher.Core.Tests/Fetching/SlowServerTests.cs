@@ -80,7 +80,7 @@ public sealed class SlowServerTests
         var options = new CrawlOptions { Depth = 0, Robots = false, Timeout = TimeSpan.FromSeconds(10), MinRate = "1KiB/5s" };
         var progress = new BodyProgress();
         await using var provider = EngineHarness.Build(options, clock, services =>
-            services.AddHttpClient(AsyncFetcher.Core.Fetching.ResilienceSetup.ClientName).AddHttpMessageHandler(() => progress));
+            services.AddSingleton<DelegatingHandler>(progress));
 
         var crawl = EngineHarness.CrawlAsync(provider, [site.Url("/")], CancellationToken.None);
         List<CrawlResult> results;
@@ -125,7 +125,7 @@ public sealed class SlowServerTests
         var options = new CrawlOptions { Depth = 0, Robots = false, Retries = 0, Timeout = TimeSpan.FromSeconds(10), MinRate = "0" };
         var progress = new BodyProgress();
         await using var provider = EngineHarness.Build(options, clock, services =>
-            services.AddHttpClient(AsyncFetcher.Core.Fetching.ResilienceSetup.ClientName).AddHttpMessageHandler(() => progress));
+            services.AddSingleton<DelegatingHandler>(progress));
 
         var crawl = EngineHarness.CrawlAsync(provider, [site.Url("/")], CancellationToken.None);
         await progress.ReachedAsync(50_000);
