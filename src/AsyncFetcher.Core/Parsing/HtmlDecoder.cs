@@ -131,36 +131,62 @@ internal static class HtmlDecoder
         }
     }
 
+    /// <summary>
+    /// The charset a meta tag names in the page's first bytes: read from the bytes themselves, as every
+    /// page without a charset in its Content-Type (most of them) goes through here. A byte past ASCII is
+    /// neither a space nor part of a name, as if the bytes had been decoded as ASCII.
+    /// </summary>
     private static string? MetaCharset(ReadOnlySpan<byte> head)
     {
-        var text = Encoding.ASCII.GetString(head);
-        var at = text.IndexOf("charset", StringComparison.OrdinalIgnoreCase);
+        var at = IndexOfCharset(head, 0);
         while (at >= 0)
         {
             var i = at + 7;
-            while (i < text.Length && char.IsWhiteSpace(text[i]))
+            while (i < head.Length && IsSpace(head[i]))
             {
                 i++;
             }
-            if (i < text.Length && text[i] == '=')
+            if (i < head.Length && head[i] == '=')
             {
                 i++;
-                while (i < text.Length && (char.IsWhiteSpace(text[i]) || text[i] is '"' or '\''))
+                while (i < head.Length && (IsSpace(head[i]) || head[i] is (byte)'"' or (byte)'\''))
                 {
                     i++;
                 }
                 var end = i;
-                while (end < text.Length && (char.IsAsciiLetterOrDigit(text[end]) || text[end] is '-' or '_' or ':' or '.'))
+                while (end < head.Length && (char.IsAsciiLetterOrDigit((char)head[end]) || head[end] is (byte)'-' or (byte)'_' or (byte)':' or (byte)'.'))
                 {
                     end++;
                 }
                 if (end > i)
                 {
-                    return text[i..end];
+                    return Encoding.ASCII.GetString(head[i..end]);
                 }
             }
-            at = text.IndexOf("charset", at + 7, StringComparison.OrdinalIgnoreCase);
+            at = IndexOfCharset(head, at + 7);
         }
         return null;
     }
+
+    /// <summary>Where "charset", in any case, next begins at or after <paramref name="from"/>; -1 for nowhere.</summary>
+    private static int IndexOfCharset(ReadOnlySpan<byte> head, int from)
+    {
+        while (from <= head.Length - 7)
+        {
+            var c = head[from..].IndexOfAny((byte)'c', (byte)'C');
+            if (c < 0 || from + c > head.Length - 7)
+            {
+                return -1;
+            }
+            from += c;
+            if (System.Text.Ascii.EqualsIgnoreCase(head.Slice(from, 7), "charset"u8))
+            {
+                return from;
+            }
+            from++;
+        }
+        return -1;
+    }
+
+    private static bool IsSpace(byte b) => b < 0x80 && char.IsWhiteSpace((char)b);
 }

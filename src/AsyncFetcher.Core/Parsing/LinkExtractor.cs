@@ -21,6 +21,9 @@ namespace AsyncFetcher.Core.Parsing;
 /// </remarks>
 internal sealed class LinkExtractor(LinkRules rules)
 {
+    /// <summary>Hrefs resolved on earlier pages of the crawl, by directory.</summary>
+    private readonly HrefCache hrefs = new();
+
     public LinkExtractor(bool followNofollow, bool sortQuery, int maxUrlLength)
         : this(new LinkRules(followNofollow, sortQuery, maxUrlLength))
     {
@@ -37,7 +40,7 @@ internal sealed class LinkExtractor(LinkRules rules)
         body = body[preambleLength..];
         if (HtmlDecoder.IsAsciiCompatible(encoding))
         {
-            var page = new PageLinksBuilder(rules, pageUrl);
+            var page = new PageLinksBuilder(rules, pageUrl, hrefs);
             var scanned = HtmlByteScanner.TryScan(body, encoding, page);
             if (scanned && page.NeedsRescan)
             {
@@ -55,7 +58,7 @@ internal sealed class LinkExtractor(LinkRules rules)
     /// <summary>Reads decoded HTML with AngleSharp's tokenizer.</summary>
     public PageLinks ExtractWithTokenizer(string html, Uri pageUrl, string? note = null)
     {
-        var page = Tokenize(html, new PageLinksBuilder(rules, pageUrl));
+        var page = Tokenize(html, new PageLinksBuilder(rules, pageUrl, hrefs));
         return (page.NeedsRescan ? Tokenize(html, page.WithBase()) : page).Build(note);
     }
 

@@ -15,37 +15,39 @@ namespace AsyncFetcher.Core.Parsing;
 /// </remarks>
 internal sealed class PageLinksBuilder
 {
-    // Enough room for the repeats of a page's links; past it, hrefs are resolved without the cache.
-    private const int CacheEntriesPerLink = 4;
-
     private readonly LinkRules rules;
     private readonly Uri pageUrl;
+    private readonly HrefCache cache;
     private readonly List<Uri> links = [];
-    private readonly Dictionary<string, Uri?> resolved = new(StringComparer.Ordinal);
+    private HrefCache.Directory resolved;
     private readonly HashSet<string> distinct = new(StringComparer.Ordinal);
     private Uri baseUrl;
     private string? baseHref;
     private string? title;
     private bool noIndex;
     private bool noFollow;
+    private bool added;
     private int found;
     private int overCap;
 
-    public PageLinksBuilder(LinkRules rules, Uri pageUrl)
-        : this(rules, pageUrl, knownBase: null)
+    /// <param name="cache">The crawl's resolved hrefs, shared with its other pages; null for this page's own.</param>
+    public PageLinksBuilder(LinkRules rules, Uri pageUrl, HrefCache? cache = null)
+        : this(rules, pageUrl, cache ?? new HrefCache(), knownBase: null)
     {
     }
 
-    private PageLinksBuilder(LinkRules rules, Uri pageUrl, string? knownBase)
+    private PageLinksBuilder(LinkRules rules, Uri pageUrl, HrefCache cache, string? knownBase)
     {
         this.rules = rules;
         this.pageUrl = pageUrl;
+        this.cache = cache;
         baseUrl = pageUrl;
         if (knownBase is not null)
         {
             baseHref = knownBase;
             baseUrl = ResolveBase(pageUrl, knownBase);
         }
+        resolved = cache.For(baseUrl);
     }
 
     /// <summary>A title was already seen: only the first one counts, even when empty.</summary>
@@ -58,7 +60,7 @@ internal sealed class PageLinksBuilder
     public bool NeedsRescan { get; private set; }
 
     /// <summary>A fresh builder for the same page that knows its base from the start.</summary>
-    public PageLinksBuilder WithBase() => new(rules, pageUrl, baseHref);
+    public PageLinksBuilder WithBase() => new(rules, pageUrl, cache, baseHref);
 
     /// <summary>An a or area element with an href attribute; <paramref name="rel"/> is null when absent.</summary>
     public void Anchor(string href, string? rel)
@@ -105,11 +107,12 @@ internal sealed class PageLinksBuilder
         }
         baseHref = href;
         var resolvedBase = ResolveBase(pageUrl, href);
-        if (resolvedBase != baseUrl && (links.Count > 0 || resolved.Count > 0 || overCap > 0))
+        if (resolvedBase != baseUrl && (added || overCap > 0))
         {
             NeedsRescan = true;
         }
         baseUrl = resolvedBase;
+        resolved = cache.For(baseUrl);
     }
 
     /// <summary>A meta element; absent attributes are empty strings.</summary>
@@ -148,15 +151,8 @@ internal sealed class PageLinksBuilder
             overCap++;
             return;
         }
-        Uri? url;
-        if (resolved.Count < Math.Max(rules.MaxLinks, 10_000) * CacheEntriesPerLink)
-        {
-            if (!UrlNormalizer.TryNormalize(href, baseUrl, rules.SortQuery, rules.MaxUrlLength, resolved, out url))
-            {
-                return;
-            }
-        }
-        else if (!UrlNormalizer.TryNormalize(href, baseUrl, rules.SortQuery, rules.MaxUrlLength, out url))
+        added = true;
+        if (!UrlNormalizer.TryNormalize(href, baseUrl, rules.SortQuery, rules.MaxUrlLength, resolved, out var url))
         {
             return;
         }

@@ -29,14 +29,13 @@ internal static partial class UrlNormalizer
     }
 
     /// <summary>
-    /// <see cref="TryNormalize(string, Uri, bool, int, out Uri?)"/> for the many links of one page:
-    /// <paramref name="resolved"/> (made with <see cref="StringComparer.Ordinal"/>, for one base
-    /// URI) keeps each result under the href without the text of its fragment, which the result
-    /// drops anyway.
-    /// Pages link to the same targets over and over: the Python docs have 164,000 hrefs but
-    /// 21,000 distinct targets per page, and each System.Uri costs a microsecond to build.
+    /// <see cref="TryNormalize(string, Uri, bool, int, out Uri?)"/> for the many links of a site's pages:
+    /// <paramref name="resolved"/> (the entries of <paramref name="baseUri"/>'s directory, from
+    /// <see cref="HrefCache.For"/>) keeps each result under the href without the text of its fragment,
+    /// which the result drops anyway. Pages link to the same targets over and over: the Python docs have
+    /// 164,000 hrefs but 21,000 distinct targets per page, and each System.Uri costs a microsecond to build.
     /// </summary>
-    public static bool TryNormalize(string href, Uri baseUri, bool sortQuery, int maxLength, Dictionary<string, Uri?> resolved, [NotNullWhen(true)] out Uri? result)
+    public static bool TryNormalize(string href, Uri baseUri, bool sortQuery, int maxLength, HrefCache.Directory resolved, [NotNullWhen(true)] out Uri? result)
     {
         ArgumentNullException.ThrowIfNull(resolved);
         result = null;
@@ -44,24 +43,24 @@ internal static partial class UrlNormalizer
         {
             return false;
         }
-        if (cleaned.Length > maxLength)
+        if (cleaned.Length > maxLength || !HrefCache.Directory.Holds(cleaned))
         {
-            // A fragment this long could make System.Uri give up, so it may change the outcome.
+            // A fragment this long could make System.Uri give up, so it may change the outcome; and an
+            // href that depends on more of the base than its directory is resolved on each page.
             return TryResolve(baseUri, cleaned, sortQuery, maxLength, out result);
         }
 
         // The key keeps the '#' (System.Uri reads "a #f" and "http:#f" unlike "a " and "http:") but not what follows it.
         int fragment = cleaned.IndexOf('#');
         int keyLength = fragment < 0 ? cleaned.Length : fragment + 1;
-        var lookup = resolved.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(cleaned.AsSpan(0, keyLength), out result))
+        if (resolved.TryGet(cleaned.AsSpan(0, keyLength), out result))
         {
             return result is not null;
         }
 
         string target = keyLength == cleaned.Length ? cleaned : cleaned[..keyLength];
         bool ok = TryResolve(baseUri, target, sortQuery, maxLength, out result);
-        resolved[target] = result;
+        resolved.Add(target, result);
         return ok;
     }
 

@@ -290,6 +290,22 @@ public sealed class LinkExtractorTests
         Assert.False(HtmlDecoder.IsAsciiCompatible(Encoding.Unicode));
     }
 
+    [Theory]
+    [InlineData("<meta charset=\"windows-1252\">", "windows-1252")]
+    [InlineData("<META HTTP-EQUIV=Content-Type CONTENT='text/html; CharSet = \"koi8-r\"'>", "koi8-r")]
+    [InlineData("<p>no charsets here, charset: x; chars=koi8-r</p><meta charset=iso-8859-2>", "iso-8859-2")]
+    [InlineData("<meta charset\u00a0=koi8-r>", "utf-8")]
+    [InlineData("<meta charset=\u00e9koi8-r>", "utf-8")]
+    [InlineData("<meta charse", "utf-8")]
+    [InlineData("charset", "utf-8")]
+    public void A_meta_charset_is_read_from_the_first_bytes(string head, string expected)
+    {
+        // Latin-1 bytes, so a character past ASCII is one byte past ASCII (0xA0 is a space in Unicode, not in ASCII).
+        var encoding = HtmlDecoder.DetectEncoding(Encoding.Latin1.GetBytes(head), null, out _);
+
+        Assert.Equal(expected, encoding.WebName, ignoreCase: true);
+    }
+
     [Theory, MemberData(nameof(Readers))]
     public void A_title_is_cut_at_1000_characters_with_a_marker(Reader reader)
     {

@@ -258,23 +258,24 @@ public sealed class UrlNormalizerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => UrlNormalizer.TryNormalize("/x", Base, false, 0, out _));
     }
 
+    private static readonly string[] CacheHrefs =
+    [
+        "a.html", "a.html#x", "a.html#y", " a.html #z", "a.html?", "a.html?#f", "a.html?q=1#f", "a.html?q=1", "#only", "",
+        "../up/b.html#s", "../up/b.html", "/%7Efoo#x", "/~foo", "HTTP://Example.COM:80/c#d", "http://example.com/c",
+        "mailto:a@b#c", "a\\b.html#q", "a\tb.html#r", "//other.test/x#y", "?x=1#y", "x.html#a#b", "x.html##",
+        "http://b\u00fccher.example/#x", "/" + new string('p', MaxLength) + "#long", "a/..#x", "a/.#x", "a%#x", "a%2#x",
+        "a\u00a0#x", "a\u00a0", "a\u200e#x", "a\u3000#x", "http:#x", "http:", "x:#y", "a.html\f#x", "\u00e9t\u00e9#x", "\u00e9t\u00e9",
+        "http:other.html", "http:/abs.html", "https:x", "HTTP://other.test", "?", "?y", ".", "..", "./", "../", "//", "///x",
+        ";p", "a:b/c", "javascript:void(0)", "\\\\host\\x", "/..", "https://h/../x?b=2&a=1#f",
+    ];
+
     [Fact]
     public void A_page_cache_gives_what_normalising_each_href_gives()
     {
-        string[] hrefs =
-        [
-            "a.html", "a.html#x", "a.html#y", " a.html #z", "a.html?", "a.html?#f", "a.html?q=1#f", "a.html?q=1", "#only", "",
-            "../up/b.html#s", "../up/b.html", "/%7Efoo#x", "/~foo", "HTTP://Example.COM:80/c#d", "http://example.com/c",
-            "mailto:a@b#c", "a\\b.html#q", "a\tb.html#r", "//other.test/x#y", "?x=1#y", "x.html#a#b", "x.html##",
-            "http://b\u00fccher.example/#x", "/" + new string('p', MaxLength) + "#long", "a/..#x", "a/.#x", "a%#x", "a%2#x",
-            "a\u00a0#x", "a\u00a0", "a\u200e#x", "a\u3000#x", "http:#x", "http:", "x:#y", "a.html\f#x", "\u00e9t\u00e9#x", "\u00e9t\u00e9",
-        ];
-        var resolved = new Dictionary<string, Uri?>(StringComparer.Ordinal);
-
         foreach (var sortQuery in new[] { false, true })
         {
-            resolved.Clear();
-            foreach (var href in hrefs.Concat(hrefs))
+            var resolved = new HrefCache().For(Base);
+            foreach (var href in CacheHrefs.Concat(CacheHrefs))
             {
                 var expected = UrlNormalizer.TryNormalize(href, Base, sortQuery, MaxLength, out Uri? plain);
                 var cached = UrlNormalizer.TryNormalize(href, Base, sortQuery, MaxLength, resolved, out Uri? fromCache);
@@ -283,5 +284,63 @@ public sealed class UrlNormalizerTests
                 Assert.Equal(plain?.AbsoluteUri, fromCache?.AbsoluteUri);
             }
         }
+    }
+
+    [Fact]
+    public void The_cache_shared_by_the_pages_of_a_directory_gives_what_each_page_gives()
+    {
+        // Bases that differ after their directory, and the directory itself, its parent and another host.
+        Uri[] pages =
+        [
+            new("http://example.com/dir/page.html"), new("http://example.com/dir/other.html?q=1"), new("http://example.com/dir/"),
+            new("http://example.com/dir/x;p?a=b"), new("http://example.com/"), new("https://example.com/dir/page.html"),
+            new("http://user@example.com/dir/page.html"), new("http://example.com:8080/dir/page.html"),
+        ];
+        foreach (var sortQuery in new[] { false, true })
+        {
+            var cache = new HrefCache();
+            foreach (var page in pages.Concat(pages.Reverse()))
+            {
+                var resolved = cache.For(page);
+                foreach (var href in CacheHrefs)
+                {
+                    var expected = UrlNormalizer.TryNormalize(href, page, sortQuery, MaxLength, out Uri? plain);
+                    var cached = UrlNormalizer.TryNormalize(href, page, sortQuery, MaxLength, resolved, out Uri? fromCache);
+
+                    Assert.True(expected == cached, $"{href} on {page}");
+                    Assert.Equal(plain?.AbsoluteUri, fromCache?.AbsoluteUri);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void The_cache_starts_over_past_its_capacity_and_still_resolves()
+    {
+        var cache = new HrefCache();
+        var first = cache.For(Base);
+        for (var i = 0; i <= HrefCache.Capacity; i++)
+        {
+            Assert.True(UrlNormalizer.TryNormalize($"p{i}.html", Base, false, MaxLength, first, out _));
+        }
+
+        var after = cache.For(Base);
+        Assert.NotSame(first, after);
+        Assert.True(UrlNormalizer.TryNormalize("p1.html", Base, false, MaxLength, after, out var again));
+        Assert.Equal(new Uri(Base, "p1.html").AbsoluteUri, again.AbsoluteUri);
+    }
+
+    [Fact]
+    public void Directories_count_against_the_capacity_even_with_no_hrefs_kept()
+    {
+        var cache = new HrefCache();
+        var first = cache.For(new Uri("http://example.com/d0/page.html"));
+        for (var i = 1; i <= HrefCache.Capacity; i++)
+        {
+            cache.For(new Uri($"http://example.com/d{i}/page.html"));
+        }
+
+        Assert.Same(cache.For(Base), cache.For(new Uri("http://example.com/dir/other.html")));
+        Assert.NotSame(first, cache.For(new Uri("http://example.com/d0/page.html")));
     }
 }
