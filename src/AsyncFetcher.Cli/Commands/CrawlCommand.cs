@@ -3,6 +3,7 @@ using AsyncFetcher.Cli.Hosting;
 using AsyncFetcher.Cli.Reporting;
 using AsyncFetcher.Core;
 using AsyncFetcher.Core.Engine;
+using AsyncFetcher.Core.Fetching;
 using AsyncFetcher.Core.Output.Summary;
 using AsyncFetcher.Core.Parsing;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,6 +43,9 @@ internal static class CrawlCommand
     /// <summary>Runs a crawl with the given flags and seed sources; shared by <c>crawl</c> and <c>demo crawl</c>.</summary>
     public static async Task<int> RunAsync(ParseResult parse, CrawlFlags flags, IReadOnlyList<string> seedSources, CancellationToken cancellationToken)
     {
+        // Polly checks the pipeline's options by reflection the first time one is built; that costs a few
+        // milliseconds on one core before the first request, so the second core pays it while the host is built.
+        _ = Task.Run(ResilienceSetup.Warm, CancellationToken.None);
         var (host, exit) = await StartHostAsync(parse, flags, seedSources, cancellationToken);
         if (host is null)
         {

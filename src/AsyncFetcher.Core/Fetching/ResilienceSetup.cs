@@ -93,6 +93,9 @@ internal static class ResilienceSetup
         return client;
     }
 
+    /// <summary>Builds a pipeline of the default options and drops it: Polly's first build is the slow one.</summary>
+    public static void Warm() => Build(new CrawlOptions(), TimeProvider.System);
+
     /// <summary>The one pipeline, on <paramref name="time"/>: its waits (backoff, Retry-After, the total timeout) run on that clock.</summary>
     public static ResiliencePipeline<HttpResponseMessage> Build(CrawlOptions options, TimeProvider time)
     {
