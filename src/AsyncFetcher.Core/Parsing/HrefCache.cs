@@ -34,7 +34,7 @@ internal sealed class HrefCache
     public Directory For(Uri baseUri)
     {
         var url = baseUri.AbsoluteUri;
-        var end = url.AsSpan(0, url.IndexOfAny(['?', '#']) is var q and >= 0 ? q : url.Length).LastIndexOf('/') + 1;
+        var end = url.AsSpan(0, url.AsSpan().IndexOfAny('?', '#') is var q and >= 0 ? q : url.Length).LastIndexOf('/') + 1;
         var key = url[..end];
         var all = directories;
         if (!all.TryGetValue(key, out var directory))
