@@ -88,7 +88,7 @@ internal sealed partial class SchedulerLoop
             result = result with { Note = "no sitemap: /sitemap.xml was guessed (--sitemaps on), not named or linked" };
         }
 
-        var discovered = new List<CrawlRequest>();
+        var discovered = new List<CrawlRequest>(page.Links?.Links.Count ?? 0);
         // An unchanged page links where it did: its links are known already.
         if (page.Links is { } links && request.Origin.Depth < options.Depth && changed != false)
         {

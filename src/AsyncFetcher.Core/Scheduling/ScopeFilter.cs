@@ -67,13 +67,20 @@ internal sealed class ScopeFilter
         return true;
     }
 
-    private bool Matches(string url)
+    /// <summary>--include (any of them, when given) and no --exclude match the URL.</summary>
+    /// <remarks>Loops, not Array.Exists: its lambda captured the URL, two objects for every link found.</remarks>
+    private bool Matches(string url) => (include.Length == 0 || AnyMatch(include, url)) && !AnyMatch(exclude, url);
+
+    private static bool AnyMatch(Regex[] patterns, string url)
     {
-        if (include.Length > 0 && !Array.Exists(include, r => r.IsMatch(url)))
+        foreach (var pattern in patterns)
         {
-            return false;
+            if (pattern.IsMatch(url))
+            {
+                return true;
+            }
         }
-        return !Array.Exists(exclude, r => r.IsMatch(url));
+        return false;
     }
 
     private static Regex Compile(string pattern) =>
