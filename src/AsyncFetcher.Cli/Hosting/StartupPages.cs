@@ -62,8 +62,13 @@ internal static partial class StartupPages
     private static (nint Start, nint End, bool Clean)? Mapping(string line, string? binary)
     {
         var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+        // A line of the mapping's details ("Rss:   12 kB") has no range and fewer fields; an empty one, no fields.
+        if (fields.Length < 5 || fields[1].Length != 4)
+        {
+            return null;
+        }
         var dash = fields[0].IndexOf('-');
-        if (fields.Length < 5 || dash < 1 || fields[1].Length != 4)
+        if (dash < 1)
         {
             return null;
         }
