@@ -27,7 +27,8 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<HostCircuits>(),
             sp.GetRequiredService<BodyStore>(),
             sp.GetRequiredService<ConnectionGuard>(),
-            sp.GetRequiredService<UrlCredentials>()));
+            sp.GetRequiredService<UrlCredentials>(),
+            sp.GetRequiredService<PageBuffers>()));
         services.AddSingleton<CrawlEngine>();
         return services;
     }

@@ -70,10 +70,18 @@ internal sealed class Worker(
         var request = job.Request;
         var response = await FetchAsync(job, keepBody: false, cancellationToken).ConfigureAwait(false);
         PageLinks? links = null;
-        if (response.IsHtml && response.Status is >= 200 and < 300)
+        try
         {
-            // Parsing runs after the slot is released: CPU work should not hold a network slot.
-            links = extractor.Extract(response.Body.Span, response.Charset, request.Url);
+            if (response.IsHtml && response.Status is >= 200 and < 300)
+            {
+                // Parsing runs after the slot is released: CPU work should not hold a network slot.
+                links = extractor.Extract(response.Body.Span, response.Charset, request.Url);
+            }
+        }
+        finally
+        {
+            // The body was lent until its links are read; the event carries the links, not the bytes.
+            fetcher.GiveBack(response);
         }
         return new PageEvent(request, response with { Body = default }, links);
     }

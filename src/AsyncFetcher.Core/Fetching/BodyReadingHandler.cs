@@ -26,7 +26,7 @@ namespace AsyncFetcher.Core.Fetching;
 /// Content-Length values that disagree or are not numbers (RFC 9112 section 6.3: the framing cannot
 /// be trusted, so the connection is closed, not reused); and it decodes gzip, deflate and brotli
 /// itself (<see cref="ContentDecoding"/>), so a compressed stream cut short is a body cut short.</para>
-internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodyStore store) : DelegatingHandler
+internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodyStore store, PageBuffers buffers) : DelegatingHandler
 {
     private const int ChunkSize = 64 * 1024;
     private const int MinimumBuffer = 16 * 1024;
@@ -45,6 +45,7 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
         {
             return response;
         }
+        ReadBody? body = null;
         try
         {
             if (FramingError(response) is { } violation)
@@ -54,7 +55,6 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
                 throw new FetchFailureException(violation, transient: false);
             }
             var save = wanted.Save && response.IsSuccessStatusCode ? store.Begin(request.RequestUri!) : null;
-            ReadBody body;
             await using (save)
             {
                 try
@@ -95,6 +95,8 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
         }
         catch
         {
+            // A body read but not handed on (its file could not be kept) gives back its lent bytes.
+            body?.Dispose();
             response.Dispose();
             throw;
         }
@@ -113,15 +115,18 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
         await using var stream = ContentDecoding.Open(await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), content.Headers.ContentEncoding);
 
         // What may be HTML is kept (it is parsed for links) in a buffer sized from Content-Length when the
-        // server sent one (one allocation, no zeroing: the bytes are overwritten by the read), else grown by
-        // doubling to 1 MiB, then to the limit at once (DoublingCeiling); other bodies pass through one pooled
-        // chunk and are counted (and saved), not kept.
-        var buffer = mayBeHtml
-            ? GC.AllocateUninitializedArray<byte>(InitialSize(encoded ? null : content.Headers.ContentLength, limit))
-            : ArrayPool<byte>.Shared.Rent((int)Math.Min(limit, ChunkSize));
+        // server sent one (no zeroing: the bytes are overwritten by the read), else grown by doubling to 1 MiB,
+        // then to the limit at once (DoublingCeiling); a page's buffer is lent (PageBuffers) and given back
+        // after its links are read. Other bodies pass through one pooled chunk and are counted (and saved), not kept.
+        var lend = mayBeHtml && !keepAnyType;
+        var chunk = mayBeHtml ? null : ArrayPool<byte>.Shared.Rent((int)Math.Min(limit, ChunkSize));
+        Memory<byte> buffer = mayBeHtml
+            ? Keep(InitialSize(encoded ? null : content.Headers.ContentLength, limit), lend)
+            : chunk;
         var kept = 0;
         long total = 0;
         var truncated = false;
+        var read = false;
         try
         {
             while (true)
@@ -135,42 +140,61 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
                 if (mayBeHtml && kept == buffer.Length)
                 {
                     var next = (long)buffer.Length * 2 <= DoublingCeiling ? (long)buffer.Length * 2 : limit;
-                    var grown = GC.AllocateUninitializedArray<byte>((int)Math.Min(Math.Min(limit, Array.MaxLength), next));
-                    buffer.AsSpan(0, kept).CopyTo(grown);
+                    var grown = Keep((int)Math.Min(Math.Min(limit, Array.MaxLength), next), lend);
+                    buffer.Span[..kept].CopyTo(grown.Span);
+                    if (lend)
+                    {
+                        buffers.Return(buffer);
+                    }
                     buffer = grown;
                 }
                 var room = mayBeHtml
-                    ? buffer.AsMemory(kept, (int)Math.Min(buffer.Length - kept, limit - total))
-                    : buffer.AsMemory(0, (int)Math.Min(buffer.Length, limit - total));
-                var read = await stream.ReadAsync(room, cancellationToken).ConfigureAwait(false);
-                if (read == 0)
+                    ? buffer.Slice(kept, (int)Math.Min(buffer.Length - kept, limit - total))
+                    : buffer[..(int)Math.Min(buffer.Length, limit - total)];
+                var count = await stream.ReadAsync(room, cancellationToken).ConfigureAwait(false);
+                if (count == 0)
                 {
                     break;
                 }
                 if (save is not null)
                 {
-                    await save.WriteAsync(room[..read], cancellationToken).ConfigureAwait(false);
+                    await save.WriteAsync(room[..count], cancellationToken).ConfigureAwait(false);
                 }
-                hash?.AppendData(room.Span[..read]);
-                total += read;
+                hash?.AppendData(room.Span[..count]);
+                total += count;
                 if (mayBeHtml)
                 {
-                    kept += read;
+                    kept += count;
                 }
             }
+            read = true;
         }
         finally
         {
             // Only a body that is not kept uses the pooled chunk (it is never replaced by a grown buffer).
             if (!mayBeHtml)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                ArrayPool<byte>.Shared.Return(chunk!);
+            }
+            else if (lend && !read)
+            {
+                buffers.Return(buffer);
             }
         }
-        var isHtml = declaredHtml || (contentType is null && HtmlSniffer.LooksLikeHtml(buffer.AsSpan(0, kept)));
-        return new ReadBody(isHtml || keepAnyType ? buffer.AsMemory(0, kept) : ReadOnlyMemory<byte>.Empty, total, truncated, isHtml,
-            hash is null ? null : Convert.ToHexStringLower(hash.GetHashAndReset()));
+        var isHtml = declaredHtml || (contentType is null && HtmlSniffer.LooksLikeHtml(buffer.Span[..kept]));
+        if (lend && !isHtml)
+        {
+            buffers.Return(buffer);
+        }
+        return new ReadBody(isHtml || keepAnyType ? buffer[..kept] : ReadOnlyMemory<byte>.Empty, total, truncated, isHtml,
+            hash is null ? null : Convert.ToHexStringLower(hash.GetHashAndReset()))
+        {
+            Lender = lend && isHtml ? buffers : null,
+        };
     }
+
+    /// <summary>A buffer for a kept body: lent for a page (<see cref="PageBuffers"/>), its own for robots.txt and sitemaps.</summary>
+    private Memory<byte> Keep(int size, bool lend) => lend ? buffers.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
 
     /// <summary>
     /// Why the response's framing cannot be trusted: a status outside 100-599, two different

@@ -11,7 +11,10 @@ internal sealed record FetchResponse
 
     public Uri? Location { get; init; }
 
-    /// <summary>The body, kept only for HTML (up to the body limit); empty otherwise.</summary>
+    /// <summary>
+    /// The body, kept only for HTML (up to the body limit); empty otherwise. A page's is lent
+    /// (<see cref="PageBuffers"/>): whoever reads its links gives it back (<see cref="Fetcher.GiveBack"/>), and nothing reads it after.
+    /// </summary>
     public ReadOnlyMemory<byte> Body { get; init; }
 
     public long Bytes { get; init; }

@@ -20,7 +20,7 @@ namespace AsyncFetcher.Core.Fetching;
 /// is tried again it gets only the rest of its retries and of its --total-timeout. When nothing is
 /// left, its record is what the server last did (a 503, a reset, a timeout), never "circuit open".
 /// </remarks>
-internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options, TimeProvider time, HostCircuits circuits, Output.BodyStore store, ConnectionGuard guard, UrlCredentials credentials)
+internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options, TimeProvider time, HostCircuits circuits, Output.BodyStore store, ConnectionGuard guard, UrlCredentials credentials, PageBuffers buffers)
 {
     private readonly CrawlOptions options = options.Value;
     private readonly TimeSpan budget = ResilienceSetup.TotalBudget(options.Value);
@@ -89,7 +89,8 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
                 ContentType = RecordText.Cut(contentType?.ToString()),
                 Charset = contentType?.CharSet,
                 Location = response.Headers.Location is { } location ? new Uri(url, location) : null,
-                Body = body.Kept,
+                // A page's body is lent: the worker gives it back once its links are read.
+                Body = body.HandOn(),
                 Bytes = body.Length,
                 Truncated = body.Truncated,
                 IsHtml = body.IsHtml,
@@ -141,6 +142,12 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
             };
         }
     }
+
+    /// <summary>
+    /// Gives back the memory under a page's body (<see cref="PageBuffers"/>) once its links are read: the
+    /// response must not be read after. robots.txt and sitemap bodies (keepBody) are not lent, and need none.
+    /// </summary>
+    public void GiveBack(FetchResponse response) => buffers.Return(response.Body);
 
     /// <summary>The clock time of a <see cref="TimeProvider"/> timestamp taken during this fetch; null for none.</summary>
     private DateTimeOffset? Moment(long? timestamp) => timestamp is { } at ? time.GetUtcNow() - time.GetElapsedTime(at) : null;

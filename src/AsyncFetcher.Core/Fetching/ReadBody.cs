@@ -25,6 +25,19 @@ internal sealed class ReadBody(ReadOnlyMemory<byte> kept, long length, bool trun
         return capture;
     }
 
+    /// <summary>
+    /// Who lent the kept bytes (a page's body), or null: they are given back when this content is disposed,
+    /// unless <see cref="HandOn"/> passed them to the fetch's outcome first.
+    /// </summary>
+    public PageBuffers? Lender { get; set; }
+
+    /// <summary>The kept bytes, for the fetch's outcome: lent ones are now its to give back (<see cref="Fetcher.GiveBack"/>).</summary>
+    public ReadOnlyMemory<byte> HandOn()
+    {
+        Lender = null;
+        return Kept;
+    }
+
     /// <summary>Body bytes received, decompressed, up to the limit.</summary>
     public long Length { get; } = length;
 
@@ -40,6 +53,8 @@ internal sealed class ReadBody(ReadOnlyMemory<byte> kept, long length, bool trun
         if (disposing)
         {
             TakeCapture()?.Dispose();
+            Lender?.Return(Kept);
+            Lender = null;
         }
         base.Dispose(disposing);
     }

@@ -49,6 +49,7 @@ internal static class ResilienceSetup
         services.TryAddSingleton<ConnectionGuard>();
         services.TryAddSingleton<HttpCaptures>();
         services.TryAddSingleton<HostBreakers>();
+        services.TryAddSingleton<PageBuffers>();
         services.TryAddSingleton(CreateClient);
         return services;
     }
@@ -80,7 +81,7 @@ internal static class ResilienceSetup
             watcher.InnerHandler = handler;
             handler = watcher;
         }
-        handler = new BodyReadingHandler(options, services.GetRequiredService<BodyStore>()) { InnerHandler = handler };
+        handler = new BodyReadingHandler(options, services.GetRequiredService<BodyStore>(), services.GetRequiredService<PageBuffers>()) { InnerHandler = handler };
         handler = new AttemptHandler(options, time, services.GetRequiredService<HttpCaptures>()) { InnerHandler = handler };
         handler = new BreakerHandler(services.GetRequiredService<HostBreakers>()) { InnerHandler = handler };
         handler = new ResilienceHandler(Build(options.Value, time)) { InnerHandler = handler };

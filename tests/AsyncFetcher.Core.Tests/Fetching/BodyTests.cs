@@ -147,6 +147,56 @@ public sealed class BodyTests
     }
 
     [Fact]
+    public async Task Pages_read_into_lent_buffers_keep_their_own_titles_and_links()
+    {
+        // A page's body is read into memory lent by PageBuffers and given back once its links are read. Given
+        // back too soon, it is another page's body (or freed) by the time it is read, and a record shows another
+        // page's title or links. Sizes under and over PageBuffers.Largest (pooled arrays, native memory), with
+        // and without Content-Length (one buffer, or grown by doubling); /p5 answers 503 with HTML first (the
+        // retry drops that response, which gives its buffer back).
+        await using var site = await LocalSite.StartAsync();
+        int[] sizes = [500, 20_000, 200_000, 700_000];
+        var paths = new List<string>();
+        for (var i = 0; i < 24; i++)
+        {
+            var n = i;
+            var html = LocalSite.Html($"page {n}", new string(' ', sizes[n % sizes.Length]) + $"<a href=\"/leaf{n}\">leaf</a>");
+            var calls = 0;
+            site.Map($"/p{n}", async context =>
+            {
+                context.Response.ContentType = "text/html";
+                if (n == 5 && Interlocked.Increment(ref calls) == 1)
+                {
+                    context.Response.StatusCode = 503;
+                }
+                if (n % 2 == 0)
+                {
+                    context.Response.ContentLength = Encoding.UTF8.GetByteCount(html);
+                }
+                await context.Response.WriteAsync(html);
+            });
+            site.Links($"/leaf{n}");
+            paths.Add($"/p{n}");
+        }
+        site.Links("/", [.. paths]);
+        var options = EngineHarness.Resilient(retries: 1, retryDelay: TimeSpan.Zero);
+        options.Depth = 2;
+        options.Max = 8;
+
+        var (results, _) = await EngineHarness.CrawlAsync(options, new WatchedClock(), site.Url("/"));
+
+        for (var i = 0; i < 24; i++)
+        {
+            var record = Assert.Single(results, r => r.Url == site.Url($"/p{i}").AbsoluteUri);
+            Assert.Equal(200, record.Status);
+            Assert.Equal($"page {i}", record.Title);
+            Assert.Equal(1, record.Links);
+            Assert.Single(results, r => r.Url == site.Url($"/leaf{i}").AbsoluteUri);
+        }
+        Assert.Equal(2, results.Single(r => r.Url == site.Url("/p5").AbsoluteUri).Attempts);
+    }
+
+    [Fact]
     public async Task Links_past_max_body_are_not_parsed()
     {
         await using var site = await LocalSite.StartAsync();
