@@ -142,6 +142,7 @@ internal static class CrawlCommand
                 try
                 {
                     reporting.Start();
+                    NativeHeap.MapLargeBlocks();
                     var records = 0;
                     await foreach (var result in session.RunAsync(seeds, lifetime.ApplicationStopping))
                     {
