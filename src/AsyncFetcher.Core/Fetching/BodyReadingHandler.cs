@@ -112,12 +112,11 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
         // A kept body lives in one array, so its limit is also the largest array .NET allows.
         var limit = mayBeHtml ? Math.Min(options.Value.MaxBody, Array.MaxLength) : options.Value.MaxBody;
         var encoded = content.Headers.ContentEncoding.Count > 0;
-        await using var stream = ContentDecoding.Open(await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), content.Headers.ContentEncoding);
 
         // What may be HTML is kept (it is parsed for links) in a buffer sized from Content-Length when the
-        // server sent one (no zeroing: the bytes are overwritten by the read), else grown by doubling to 1 MiB,
-        // then to the limit at once (DoublingCeiling); a page's buffer is lent (PageBuffers) and given back
-        // after its links are read. Other bodies pass through one pooled chunk and are counted (and saved), not kept.
+        // server sent one, else grown by doubling to 1 MiB, then to the limit at once (DoublingCeiling); a
+        // page's buffer is lent (PageBuffers) and given back after its links are read. Other bodies pass
+        // through one pooled chunk and are counted (and saved), not kept.
         var lend = mayBeHtml && !keepAnyType;
         var chunk = mayBeHtml ? null : ArrayPool<byte>.Shared.Rent((int)Math.Min(limit, ChunkSize));
         Memory<byte> buffer = mayBeHtml
@@ -129,42 +128,46 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
         var read = false;
         try
         {
-            while (true)
+            // Closed before the body is handed on: a stream that fails to close fails the read, and the buffer goes back.
+            await using (var stream = ContentDecoding.Open(await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), content.Headers.ContentEncoding))
             {
-                if (total >= limit)
+                while (true)
                 {
-                    // At the limit: one more byte tells a body of exactly --max-body from a longer one.
-                    truncated = await stream.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) > 0;
-                    break;
-                }
-                if (mayBeHtml && kept == buffer.Length)
-                {
-                    var next = (long)buffer.Length * 2 <= DoublingCeiling ? (long)buffer.Length * 2 : limit;
-                    var grown = Keep((int)Math.Min(Math.Min(limit, Array.MaxLength), next), lend);
-                    buffer.Span[..kept].CopyTo(grown.Span);
-                    if (lend)
+                    if (total >= limit)
                     {
-                        buffers.Return(buffer);
+                        // At the limit: one more byte tells a body of exactly --max-body from a longer one.
+                        truncated = await stream.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) > 0;
+                        break;
                     }
-                    buffer = grown;
-                }
-                var room = mayBeHtml
-                    ? buffer.Slice(kept, (int)Math.Min(buffer.Length - kept, limit - total))
-                    : buffer[..(int)Math.Min(buffer.Length, limit - total)];
-                var count = await stream.ReadAsync(room, cancellationToken).ConfigureAwait(false);
-                if (count == 0)
-                {
-                    break;
-                }
-                if (save is not null)
-                {
-                    await save.WriteAsync(room[..count], cancellationToken).ConfigureAwait(false);
-                }
-                hash?.AppendData(room.Span[..count]);
-                total += count;
-                if (mayBeHtml)
-                {
-                    kept += count;
+                    if (mayBeHtml && kept == buffer.Length)
+                    {
+                        var next = (long)buffer.Length * 2 <= DoublingCeiling ? (long)buffer.Length * 2 : limit;
+                        var grown = Keep((int)Math.Min(Math.Min(limit, Array.MaxLength), next), lend);
+                        buffer.Span[..kept].CopyTo(grown.Span);
+                        if (lend)
+                        {
+                            buffers.Return(buffer);
+                        }
+                        buffer = grown;
+                    }
+                    var room = mayBeHtml
+                        ? buffer.Slice(kept, (int)Math.Min(buffer.Length - kept, limit - total))
+                        : buffer[..(int)Math.Min(buffer.Length, limit - total)];
+                    var count = await stream.ReadAsync(room, cancellationToken).ConfigureAwait(false);
+                    if (count == 0)
+                    {
+                        break;
+                    }
+                    if (save is not null)
+                    {
+                        await save.WriteAsync(room[..count], cancellationToken).ConfigureAwait(false);
+                    }
+                    hash?.AppendData(room.Span[..count]);
+                    total += count;
+                    if (mayBeHtml)
+                    {
+                        kept += count;
+                    }
                 }
             }
             read = true;

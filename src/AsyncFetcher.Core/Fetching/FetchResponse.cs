@@ -17,6 +17,9 @@ internal sealed record FetchResponse
     /// </summary>
     public ReadOnlyMemory<byte> Body { get; init; }
 
+    /// <summary><see cref="Body"/> is lent (<see cref="PageBuffers"/>) and must be given back (<see cref="Fetcher.GiveBack"/>).</summary>
+    public bool Lent { get; init; }
+
     public long Bytes { get; init; }
 
     public bool Truncated { get; init; }

@@ -89,8 +89,6 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
                 ContentType = RecordText.Cut(contentType?.ToString()),
                 Charset = contentType?.CharSet,
                 Location = response.Headers.Location is { } location ? new Uri(url, location) : null,
-                // A page's body is lent: the worker gives it back once its links are read.
-                Body = body.HandOn(),
                 Bytes = body.Length,
                 Truncated = body.Truncated,
                 IsHtml = body.IsHtml,
@@ -101,6 +99,10 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
                 Error = RetryAfter.Exceeded(response, options.MaxRetryAfter, time),
                 Elapsed = (before?.Elapsed ?? TimeSpan.Zero) + time.GetElapsedTime(started),
                 Answered = Moment(counter.LastAnswered),
+                Lent = body.Lender is not null,
+                // Last: from here a lent body is the outcome's, and the worker gives it back once its links are
+                // read (GiveBack); anything that throws before this leaves it to the response's disposal.
+                Body = body.HandOn(),
             };
         }
         catch (BrokenCircuitException) when (!cancellationToken.IsCancellationRequested)
@@ -145,9 +147,15 @@ internal sealed class Fetcher(HttpClient client, IOptions<CrawlOptions> options,
 
     /// <summary>
     /// Gives back the memory under a page's body (<see cref="PageBuffers"/>) once its links are read: the
-    /// response must not be read after. robots.txt and sitemap bodies (keepBody) are not lent, and need none.
+    /// body must not be read after. A body that was not lent (robots.txt, a sitemap) is left alone.
     /// </summary>
-    public void GiveBack(FetchResponse response) => buffers.Return(response.Body);
+    public void GiveBack(FetchResponse response)
+    {
+        if (response.Lent)
+        {
+            buffers.Return(response.Body);
+        }
+    }
 
     /// <summary>The clock time of a <see cref="TimeProvider"/> timestamp taken during this fetch; null for none.</summary>
     private DateTimeOffset? Moment(long? timestamp) => timestamp is { } at ? time.GetUtcNow() - time.GetElapsedTime(at) : null;

@@ -27,8 +27,18 @@ internal sealed class PageBuffers
     /// <summary>Arrays of up to <see cref="Largest"/> bytes, in powers of two.</summary>
     private readonly ArrayPool<byte> pool = ArrayPool<byte>.Create(Largest, maxArraysPerBucket: 64);
 
-    /// <summary>Room for at least <paramref name="size"/> bytes, not zeroed (the read overwrites it).</summary>
-    public Memory<byte> Rent(int size) => size <= Largest ? pool.Rent(size) : new NativeBody(size).Memory;
+    /// <summary>Bodies lent and not given back.</summary>
+    private int outstanding;
+
+    /// <summary>Bodies lent and not given back: none once a crawl is over (tests check it).</summary>
+    public int Outstanding => Volatile.Read(ref outstanding);
+
+    /// <summary>Room for at least <paramref name="size"/> bytes (native memory is not zeroed: the read overwrites it).</summary>
+    public Memory<byte> Rent(int size)
+    {
+        Interlocked.Increment(ref outstanding);
+        return size <= Largest ? pool.Rent(size) : new NativeBody(size).Memory;
+    }
 
     /// <summary>
     /// Gives back the memory under a body from <see cref="Rent"/>. Nothing may read the body after this:
@@ -39,11 +49,13 @@ internal sealed class PageBuffers
         if (MemoryMarshal.TryGetMemoryManager<byte, NativeBody>(body, out var native))
         {
             native.Free();
+            Interlocked.Decrement(ref outstanding);
         }
         else if (MemoryMarshal.TryGetArray(body, out var segment) && segment.Array is { Length: > 0 and <= Largest } array && BitOperations.IsPow2(array.Length))
         {
             // The pool's arrays are powers of two up to Largest; an empty body has none to give back.
             pool.Return(array);
+            Interlocked.Decrement(ref outstanding);
         }
     }
 
@@ -63,7 +75,8 @@ internal sealed class PageBuffers
             bytes = (byte*)NativeMemory.Alloc((nuint)length);
         }
 
-        public override Span<byte> GetSpan() => new(bytes, length);
+        /// <summary>The bytes; a body read after it was given back is a bug, and throws rather than read freed memory.</summary>
+        public override Span<byte> GetSpan() => bytes is not null ? new(bytes, length) : throw new ObjectDisposedException(nameof(NativeBody));
 
         public override MemoryHandle Pin(int elementIndex = 0) => new(bytes + elementIndex);
 

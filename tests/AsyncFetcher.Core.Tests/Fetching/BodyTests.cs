@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using AsyncFetcher.Core.Fetching;
 using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
 using Microsoft.AspNetCore.Http;
@@ -182,8 +183,10 @@ public sealed class BodyTests
         var options = EngineHarness.Resilient(retries: 1, retryDelay: TimeSpan.Zero);
         options.Depth = 2;
         options.Max = 8;
+        var clock = new WatchedClock();
+        await using var provider = EngineHarness.Build(options, clock);
 
-        var (results, _) = await EngineHarness.CrawlAsync(options, new WatchedClock(), site.Url("/"));
+        var (results, _) = await clock.PumpAsync(EngineHarness.CrawlAsync(provider, [site.Url("/")], CancellationToken.None));
 
         for (var i = 0; i < 24; i++)
         {
@@ -194,6 +197,8 @@ public sealed class BodyTests
             Assert.Single(results, r => r.Url == site.Url($"/leaf{i}").AbsoluteUri);
         }
         Assert.Equal(2, results.Single(r => r.Url == site.Url("/p5").AbsoluteUri).Attempts);
+        // Every body lent was given back: the pages' after their links were read, the dropped 503's with its response.
+        Assert.Equal(0, provider.GetRequiredService<PageBuffers>().Outstanding);
     }
 
     [Fact]
