@@ -15,7 +15,7 @@ namespace AsyncFetcher.Cli.Hosting;
 /// 128 KiB went lower still (33.2) but cost 6 % of the wall in page faults for the hundred middling pages.
 /// Elsewhere than Linux with glibc (musl, macOS, Windows) this does nothing.
 /// </remarks>
-internal static partial class NativeHeap
+internal static class NativeHeap
 {
     /// <summary>glibc's <c>M_MMAP_THRESHOLD</c>; setting it also stops glibc from moving it.</summary>
     private const int MmapThreshold = -3;
