@@ -40,9 +40,10 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- packages
-# gcc-aarch64-linux-gnu: .ci/pack-tool cross-compiles the linux-arm64 package with it.
+# gcc-aarch64-linux-gnu: .ci/pack-tool cross-compiles the linux-arm64 package with it. tcpdump: bench/run.sh
+# reads the time between an answer and the next request off the wire (bench/turnaround.py).
 packages=(nginx libnginx-mod-http-echo wget2 python3-scrapy python3-doc postgresql-doc-15 time hyperfine
-          clang zlib1g-dev gcc-aarch64-linux-gnu)
+          clang zlib1g-dev gcc-aarch64-linux-gnu tcpdump)
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 install_packages() {
   local p needed missing=()

@@ -57,6 +57,7 @@ def parse_args():
     ap.add_argument("--ideal", action="append", default=[], help="WORKLOAD=ideal.py output")
     ap.add_argument("--asyncfetch", required=True, help="ok, or why it is n/a")
     ap.add_argument("--startup", required=True)
+    ap.add_argument("--turnaround-file", required=True, help="Markdown written by bench/turnaround.py")
     ap.add_argument("--scale-file", required=True, help="Markdown written by bench/scale.sh")
     ap.add_argument("--installed", required=True, help="what dotnet tool install put in place")
     ap.add_argument("--jit", required=True, help="yes when the JIT build has rows")
@@ -199,6 +200,16 @@ def main():
         *counts,
         "",
         f"- asyncfetch start-up: {a.startup}",
+        "",
+        "## Answer to next request (synthetic site, tcpdump)",
+        "",
+        "The crawler's own time between two requests on one connection: from the last byte of an answer to "
+        "the first byte of the next request, read off the loopback interface with tcpdump "
+        "(`bench/turnaround.py`), in extra crawls of the synthetic site beside wget2's. On a site that answers "
+        "in 50 ms each round of requests takes about 50 ms plus this, so it is what is left between two crawlers "
+        "that both keep `--max` requests in flight.",
+        "",
+        open(a.turnaround_file).read().rstrip(),
         "",
         "## Scale: a million pages, a thousand hosts (`SCALE=1`)",
         "",

@@ -198,6 +198,41 @@ print("; ".join("%s %.1f ms (%.1f–%.1f)" % (n, r["median"] * 1000, r["min"] * 
   if [ -n "$af_reason" ]; then startup="$startup; the binary has no crawl command yet, so this is the start-up of the skeleton"; fi
 fi
 
+# ---------------------------------------------------------------- answer to next request (tcpdump)
+# Extra crawls of the synthetic site, not timed above (the capture costs CPU): per connection, the time from
+# an answer's last byte to the next request's first, as tcpdump saw them on loopback (bench/turnaround.py).
+turnaround_one() {
+  local crawler=$1 n=$2 i=$3 cwd pcap tp
+  cwd=$(mktemp -d "$work/cwd.XXXXXX") pcap=$work/turnaround.pcap
+  crawler_cmd "$crawler" "http://127.0.0.1:$synth_port/index.html" "$n"
+  wait_quiet
+  tcpdump -i lo -n -s 128 -U -w "$pcap" "tcp port $synth_port" 2>"$work/tcpdump.err" &
+  tp=$!
+  for _ in $(seq 50); do grep -q listening "$work/tcpdump.err" 2>/dev/null && break; sleep 0.1; done
+  sleep 0.5  # "listening" comes a little before the first packets are kept
+  (cd "$cwd" && HOME=$cwd TMPDIR=$cwd timeout --foreground -k 5 "$TIMEOUT" "${cmd[@]}") \
+    >"$last/logs/turnaround-$crawler-$n-$i.out" 2>&1 || true
+  sleep 0.3  # the last packets
+  kill "$tp" && wait "$tp" || true
+  tcpdump -n -tt -r "$pcap" 2>/dev/null | python3 "$repo/bench/turnaround.py" row "$synth_port" "$crawler" "$n" "$i" >>"$last/turnaround.tsv"
+  rm -rf "$cwd" "$pcap"
+}
+turnaround_md=$last/turnaround.md
+if [ -n "$af_reason" ]; then
+  echo "n/a ($af_reason)" >"$turnaround_md"
+elif ! command -v tcpdump >/dev/null; then
+  echo "n/a (tcpdump not installed)" >"$turnaround_md"
+else
+  log "answer to next request (tcpdump)"
+  : >"$last/turnaround.tsv"
+  for n in 10 100; do
+    for i in $(seq "$RUNS"); do
+      for crawler in wget2 asyncfetch; do turnaround_one "$crawler" "$n" "$i"; done
+    done
+  done
+  python3 "$repo/bench/turnaround.py" table "$last/turnaround.tsv" >"$turnaround_md"
+fi
+
 # ---------------------------------------------------------------- scale (SCALE=1)
 scale_md=$last/scale.md
 echo "Skipped: run with \`SCALE=1\` (\`bench/scale.sh\`)." >"$scale_md"
@@ -240,7 +275,7 @@ python3 "$repo/bench/report.py" "$results" \
   --docs "python3-doc=$pydoc" --docs "postgresql-doc=$pgdoc" \
   --ideal "synthetic c=10=$ideal10" --ideal "synthetic c=100=$ideal100" \
   --asyncfetch "${af_reason:-ok}" \
-  --startup "$startup" --scale-file "$scale_md" \
+  --startup "$startup" --turnaround-file "$turnaround_md" --scale-file "$scale_md" \
   --installed "$af_kind" --jit "$([ -n "$AF_JIT" ] && echo yes || echo no)" \
   --commands "$commands" \
   --versions "wget2 $(wget2 --version 2>/dev/null | head -1 | awk '{print $3}'); $(scrapy version 2>/dev/null); nginx $(nginx -v 2>&1 | sed 's#.*/##'); asyncfetch $af_version" \
