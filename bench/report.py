@@ -205,9 +205,9 @@ def main():
         "",
         "The crawler's own time between two requests on one connection: from the last byte of an answer to "
         "the first byte of the next request, read off the loopback interface with tcpdump "
-        "(`bench/turnaround.py`), in extra crawls of the synthetic site beside wget2's. On a site that answers "
-        "in 50 ms each round of requests takes about 50 ms plus this, so it is what is left between two crawlers "
-        "that both keep `--max` requests in flight.",
+        "(`bench/turnaround.py`), in extra crawls of the synthetic site beside wget2's: reading the answer and "
+        "the page's links, picking the next URL, sending it. It is not the whole story of the wall time: the "
+        "findings below show that shortening it did not shorten the synthetic crawls.",
         "",
         open(a.turnaround_file).read().rstrip(),
         "",

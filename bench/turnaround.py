@@ -3,9 +3,7 @@
 the first byte of the next request on that connection, from `tcpdump -n -tt -r` text of a loopback capture.
 
 It is the crawler's own time between two requests (the server's is not in it): reading the answer,
-parsing the page, picking the next URL, starting the request. The crawl's wall time on a site that
-answers in 50 ms is about (50 ms + this) per round, so it is what separates two crawlers that both
-keep --max requests in flight.
+parsing the page, picking the next URL, starting the request.
 
 usage: tcpdump -n -tt -r CAPTURE | turnaround.py row PORT CRAWLER MAX RUN >> rows.tsv
        turnaround.py table rows.tsv            (Markdown: medians over the runs)
