@@ -208,13 +208,19 @@ turnaround_one() {
   wait_quiet
   tcpdump -i lo -n -s 128 -U -w "$pcap" "tcp port $synth_port" 2>"$work/tcpdump.err" &
   tp=$!
-  for _ in $(seq 50); do grep -q listening "$work/tcpdump.err" 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 50); do
+    grep -q listening "$work/tcpdump.err" 2>/dev/null && break
+    kill -0 "$tp" 2>/dev/null || break  # it could not capture (not root): the crawl runs, the row is skipped
+    sleep 0.1
+  done
   sleep 0.5  # "listening" comes a little before the first packets are kept
   (cd "$cwd" && HOME=$cwd TMPDIR=$cwd timeout --foreground -k 5 "$TIMEOUT" "${cmd[@]}") \
     >"$last/logs/turnaround-$crawler-$n-$i.out" 2>&1 || true
   sleep 0.3  # the last packets
   kill "$tp" && wait "$tp" || true
-  tcpdump -n -tt -r "$pcap" 2>/dev/null | python3 "$repo/bench/turnaround.py" row "$synth_port" "$crawler" "$n" "$i" >>"$last/turnaround.tsv"
+  if ! tcpdump -n -tt -r "$pcap" 2>/dev/null | python3 "$repo/bench/turnaround.py" row "$synth_port" "$crawler" "$n" "$i" >>"$last/turnaround.tsv"; then
+    log "answer to next request: no capture of $crawler at c=$n, run $i: $(head -n 3 "$work/tcpdump.err" | paste -sd ' ')"
+  fi
   rm -rf "$cwd" "$pcap"
 }
 turnaround_md=$last/turnaround.md
@@ -230,7 +236,8 @@ else
       for crawler in wget2 asyncfetch; do turnaround_one "$crawler" "$n" "$i"; done
     done
   done
-  python3 "$repo/bench/turnaround.py" table "$last/turnaround.tsv" >"$turnaround_md"
+  python3 "$repo/bench/turnaround.py" table "$last/turnaround.tsv" >"$turnaround_md" ||
+    echo "n/a (no capture: tcpdump needs root or CAP_NET_RAW; what it said is in the benchmark's log)" >"$turnaround_md"
 fi
 
 # ---------------------------------------------------------------- scale (SCALE=1)
