@@ -125,7 +125,9 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
         var kept = 0;
         long total = 0;
         var truncated = false;
-        var read = false;
+        var isHtml = false;
+        // A lent buffer goes back unless the body is handed on: a failed read, or a body that is no HTML after all, returns it.
+        var handOn = false;
         try
         {
             // Closed before the body is handed on: a stream that fails to close fails the read, and the buffer goes back.
@@ -170,7 +172,8 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
                     }
                 }
             }
-            read = true;
+            isHtml = declaredHtml || (contentType is null && HtmlSniffer.LooksLikeHtml(buffer.Span[..kept]));
+            handOn = lend && isHtml;
         }
         finally
         {
@@ -179,20 +182,15 @@ internal sealed class BodyReadingHandler(IOptions<CrawlOptions> options, BodySto
             {
                 ArrayPool<byte>.Shared.Return(chunk!);
             }
-            else if (lend && !read)
+            else if (lend && !handOn)
             {
                 buffers.Return(buffer);
             }
         }
-        var isHtml = declaredHtml || (contentType is null && HtmlSniffer.LooksLikeHtml(buffer.Span[..kept]));
-        if (lend && !isHtml)
-        {
-            buffers.Return(buffer);
-        }
         return new ReadBody(isHtml || keepAnyType ? buffer[..kept] : ReadOnlyMemory<byte>.Empty, total, truncated, isHtml,
             hash is null ? null : Convert.ToHexStringLower(hash.GetHashAndReset()))
         {
-            Lender = lend && isHtml ? buffers : null,
+            Lender = handOn ? buffers : null,
         };
     }
 
