@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using AsyncFetcher.Loopback;
 using AsyncFetcher.Testing;
 
 namespace AsyncFetcher.Cli.Tests.Packaging;
@@ -38,6 +41,7 @@ public sealed class ToolPackageTests(ToolPackages packages) : IClassFixture<Tool
             Assert.Equal(RuntimeInformation.RuntimeIdentifier, Path.GetFileName(Path.GetDirectoryName(entry)));
             Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(entry)!, "asyncfetch.dll")), $"asyncfetch.dll beside {entry}");
             Assert.DoesNotContain("Tracing enabled", traced.Stderr, StringComparison.Ordinal);
+            await AssertHugePagesAskedForAsync(entry);
         }
         else
         {
@@ -130,6 +134,56 @@ public sealed class ToolPackageTests(ToolPackages packages) : IClassFixture<Tool
     {
         var demo = await RunAsync(tool, ["demo", "crawl", "--depth", "0", "--quiet"]);
         Assert.Contains("\"title\":\"Example site\"", demo.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The native binary asks for transparent huge pages for the data Native AOT expands at start-up
+    /// (Hosting/HydratedHugePages.c): the anonymous mapping that follows the binary's own carries the kernel's
+    /// "hg" flag (madvise(MADV_HUGEPAGE)), whatever the machine's huge page setting. Read mid-crawl, from /proc.
+    /// </summary>
+    private static async Task AssertHugePagesAskedForAsync(string binary)
+    {
+        var release = new TaskCompletionSource();
+        await using var site = await LocalSite.StartAsync();
+        site.Map("/", async context =>
+        {
+            await release.Task.WaitAsync(TimeSpan.FromMinutes(1));
+            await Responses.Html(context, "page");
+        });
+        using var crawl = Process.Start(new ProcessStartInfo(binary, ["crawl", site.Url("/").AbsoluteUri, "--max", "1", "--depth", "0", "--no-robots", "--quiet", "--output", "/dev/null"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        string[] smaps;
+        try
+        {
+            await site.WaitForRequestsAsync(1, TimeSpan.FromMinutes(1));
+            smaps = await File.ReadAllLinesAsync($"/proc/{crawl.Id}/smaps");
+        }
+        finally
+        {
+            release.TrySetResult();
+            await crawl.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        }
+
+        // Each mapping is a header line ("start-end perms offset dev inode [path]"), then its details, VmFlags last.
+        var mappings = new List<(string Header, string Flags)>();
+        foreach (var line in smaps)
+        {
+            if (line.StartsWith("VmFlags:", StringComparison.Ordinal))
+            {
+                mappings[^1] = (mappings[^1].Header, line);
+            }
+            else if (Regex.IsMatch(line, "^[0-9a-f]+-[0-9a-f]+ "))
+            {
+                mappings.Add((line, ""));
+            }
+        }
+        var last = mappings.FindLastIndex(m => m.Header.EndsWith(binary, StringComparison.Ordinal));
+        Assert.True(last >= 0 && last + 1 < mappings.Count, $"no mapping after {binary}'s in /proc/{crawl.Id}/smaps");
+        var data = mappings[last + 1];
+        Assert.Contains(" hg", data.Flags, StringComparison.Ordinal);
     }
 
     private async Task<CliResult> RunAsync(string file, string[] args, Dictionary<string, string>? extra = null)
