@@ -202,6 +202,28 @@ public sealed class BodyTests
     }
 
     [Fact]
+    public async Task A_body_that_fails_part_way_or_is_no_html_after_all_gives_its_lent_buffer_back()
+    {
+        // The two ways a lent buffer goes back inside BodyReadingHandler rather than after the links are read: the
+        // read fails (the server closes half-way through the declared length), or a body with no Content-Type is
+        // read in case it is HTML and turns out not to be.
+        await using var cut = new RawHttpServer((_, stream) =>
+            stream.WriteAsync(RawHttpServer.Ascii("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n<html><title>partial</title>")).AsTask());
+        await using var site = await LocalSite.StartAsync();
+        site.Map("/untyped", context => context.Response.WriteAsync("plain words and no markup at all"));
+        var clock = new WatchedClock();
+        await using var provider = EngineHarness.Build(EngineHarness.Resilient(retries: 0, retryDelay: TimeSpan.Zero), clock);
+
+        var (results, _) = await clock.PumpAsync(EngineHarness.CrawlAsync(provider, [cut.BaseUrl, site.Url("/untyped")], CancellationToken.None));
+
+        Assert.Equal("body cut short", Assert.Single(results, r => r.Url == cut.BaseUrl.AbsoluteUri).Error);
+        var untyped = Assert.Single(results, r => r.Url == site.Url("/untyped").AbsoluteUri);
+        Assert.Equal(200, untyped.Status);
+        Assert.Null(untyped.Title);
+        Assert.Equal(0, provider.GetRequiredService<PageBuffers>().Outstanding);
+    }
+
+    [Fact]
     public async Task Links_past_max_body_are_not_parsed()
     {
         await using var site = await LocalSite.StartAsync();
