@@ -103,6 +103,14 @@ wait_quiet() {
 results=$last/results.tsv
 printf 'workload\tcrawler\trun\tstatus\twall_s\tmaxrss_kib\tcpu_s\tnginx_cpu_s\tother_cpu\trequests\trobots\tnon_2xx_3xx\tunique_paths\turlset\tnot_2xx_3xx_paths\n' >"$results"
 
+# in_scratch DIR COMMAND...: runs COMMAND in DIR with HOME and TMPDIR there too: wget2 keeps HSTS/OCSP
+# files under $HOME and lock files in $TMPDIR, and no run may see another's.
+in_scratch() {
+  local dir=$1
+  shift
+  (cd "$dir" && HOME=$dir TMPDIR=$dir "$@")
+}
+
 # run_one WORKLOAD CRAWLER RUN URL N ACCESS_LOG: one measured crawl, one results row
 run_one() {
   local w=$1 crawler=$2 i=$3 url=$4 n=$5 access=$6
@@ -113,11 +121,10 @@ run_one() {
   wait_quiet
   before=$(wc -l <"$access")
   busy0=$(busy_s) ngx0=$(nginx_s "$access")
-  # wget2 keeps HSTS/OCSP files under $HOME and lock files in $TMPDIR: point both at
-  # the scratch dir. timeout sits inside time so Ctrl+C still reaches the crawler.
+  # timeout sits inside time so Ctrl+C still reaches the crawler.
   set +e
-  (cd "$cwd" && HOME=$cwd TMPDIR=$cwd /usr/bin/time -f '%e %M %U %S' -o "$cwd/.time" \
-     timeout --foreground -k 5 "$TIMEOUT" "${cmd[@]}") >"$last/logs/$tag.out" 2>&1
+  in_scratch "$cwd" /usr/bin/time -f '%e %M %U %S' -o "$cwd/.time" \
+     timeout --foreground -k 5 "$TIMEOUT" "${cmd[@]}" >"$last/logs/$tag.out" 2>&1
   rc=$?
   busy1=$(busy_s) ngx1=$(nginx_s "$access")
   set -e
@@ -214,7 +221,7 @@ turnaround_one() {
     sleep 0.1
   done
   sleep 0.5  # "listening" comes a little before the first packets are kept
-  (cd "$cwd" && HOME=$cwd TMPDIR=$cwd timeout --foreground -k 5 "$TIMEOUT" "${cmd[@]}") \
+  in_scratch "$cwd" timeout --foreground -k 5 "$TIMEOUT" "${cmd[@]}" \
     >"$last/logs/turnaround-$crawler-$n-$i.out" 2>&1 || true
   sleep 0.3  # the last packets
   kill "$tp" && wait "$tp" || true
