@@ -117,4 +117,24 @@ public sealed class OpenWebTests
         // A password found in a link is never sent, with or without the option.
         Assert.Contains("/from-link ", authorization);
     }
+    [Fact]
+    public async Task A_host_spelled_with_and_without_credentials_is_one_host_for_its_limits_and_robots_txt()
+    {
+        await using var site = await LocalSite.StartAsync();
+        site.Links("/with", "/w1", "/w2", "/w3", "/w4");
+        site.Links("/without", "/o1", "/o2", "/o3", "/o4");
+        site.Delay = TimeSpan.FromMilliseconds(20);
+        var options = EngineHarness.Fast(max: 10, depth: 1);
+        options.MaxPerHost = 1;
+        options.Robots = true;
+        // Links on the first seed's page keep its (masked) userinfo: half the crawl is spelled with it.
+        var withCredentials = AsyncFetcher.Core.Parsing.SeedReader.Parse($"http://user:s3cret@{site.BaseUrl.Authority}/with", "argument", 2048).Url!;
+
+        var results = await EngineHarness.CrawlAsync(options, withCredentials, site.Url("/without"));
+
+        Assert.Equal(10, results.Count);
+        Assert.Equal(5, results.Count(r => r.Url.StartsWith("http://user:***@", StringComparison.Ordinal)));
+        Assert.Equal(1, site.Log.Count(p => p == "/robots.txt"));
+        Assert.Equal(1, site.PeakInFlight);
+    }
 }
