@@ -173,6 +173,32 @@ serve() {
   access=$run/access.log
 }
 
+# The command line of one crawler; every one: same host, unlimited depth, <a href>
+# links only, robots.txt obeyed, nothing written to disk.
+crawler_cmd() {
+  local crawler=$1 url=$2 n=$3
+  # shellcheck disable=SC2054  # the commas belong to --ignore-tags
+  case $crawler in
+    # -O /dev/null: wget2 parses links from memory, so nothing is written;
+    # --ignore-tags: follow <a href> only, like the others (no img/css/js requisites, no
+    # <object>/<embed>: postgresql-doc draws a few figures with <object data="x.svg">).
+    wget2) cmd=(wget2 -r -l inf -O /dev/null --max-threads "$n" -q --robots=on
+                --ignore-tags=img,link,script,object,embed --no-hsts --no-hpkp --no-ocsp "$url") ;;
+    scrapy) cmd=(scrapy runspider -L ERROR "$repo/bench/scrapy_bench.py" -a "start_url=$url"
+                 -s "CONCURRENT_REQUESTS=$n" -s "CONCURRENT_REQUESTS_PER_DOMAIN=$n") ;;
+    asyncfetch) cmd=("$AF" crawl "$url" --max "$n" --depth 1000 --quiet --output /dev/null) ;;
+    asyncfetch-jit) cmd=("$AF_JIT" crawl "$url" --max "$n" --depth 1000 --quiet --output /dev/null) ;;
+  esac
+}
+
+# in_scratch DIR COMMAND...: runs COMMAND in DIR with HOME and TMPDIR there too: wget2 keeps HSTS/OCSP
+# files under $HOME and lock files in $TMPDIR, and no run may see another's.
+in_scratch() {
+  local dir=$1
+  shift
+  (cd "$dir" && HOME=$dir TMPDIR=$dir "$@")
+}
+
 # gen_site PAGES [BYTES] -> sets $site_dir and $site_pages (gensite.py's count). Sites are kept in
 # $SITES, keyed by their parameters and gensite.py's hash, because writing (and deleting) the
 # large ones takes minutes; .pages marks a finished site.

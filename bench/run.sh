@@ -60,24 +60,6 @@ workloads=(
   "postgresql-doc c=10|http://127.0.0.1:$pgdoc_port/index.html|10|$pgdoc_log"
 )
 
-# The command line of one crawler; every one: same host, unlimited depth, <a href>
-# links only, robots.txt obeyed, nothing written to disk.
-crawler_cmd() {
-  local crawler=$1 url=$2 n=$3
-  # shellcheck disable=SC2054  # the commas belong to --ignore-tags
-  case $crawler in
-    # -O /dev/null: wget2 parses links from memory, so nothing is written;
-    # --ignore-tags: follow <a href> only, like the others (no img/css/js requisites, no
-    # <object>/<embed>: postgresql-doc draws a few figures with <object data="x.svg">).
-    wget2) cmd=(wget2 -r -l inf -O /dev/null --max-threads "$n" -q --robots=on
-                --ignore-tags=img,link,script,object,embed --no-hsts --no-hpkp --no-ocsp "$url") ;;
-    scrapy) cmd=(scrapy runspider -L ERROR "$repo/bench/scrapy_bench.py" -a "start_url=$url"
-                 -s "CONCURRENT_REQUESTS=$n" -s "CONCURRENT_REQUESTS_PER_DOMAIN=$n") ;;
-    asyncfetch) cmd=("$AF" crawl "$url" --max "$n" --depth 1000 --quiet --output /dev/null) ;;
-    asyncfetch-jit) cmd=("$AF_JIT" crawl "$url" --max "$n" --depth 1000 --quiet --output /dev/null) ;;
-  esac
-}
-
 hz=$(getconf CLK_TCK)
 # CPU seconds all cores spent busy so far (user, nice, system, irq, softirq, steal).
 busy_s() { awk -v hz="$hz" '/^cpu /{printf "%.2f\n", ($2 + $3 + $4 + $7 + $8 + $9) / hz; exit}' /proc/stat; }
@@ -102,14 +84,6 @@ wait_quiet() {
 
 results=$last/results.tsv
 printf 'workload\tcrawler\trun\tstatus\twall_s\tmaxrss_kib\tcpu_s\tnginx_cpu_s\tother_cpu\trequests\trobots\tnon_2xx_3xx\tunique_paths\turlset\tnot_2xx_3xx_paths\n' >"$results"
-
-# in_scratch DIR COMMAND...: runs COMMAND in DIR with HOME and TMPDIR there too: wget2 keeps HSTS/OCSP
-# files under $HOME and lock files in $TMPDIR, and no run may see another's.
-in_scratch() {
-  local dir=$1
-  shift
-  (cd "$dir" && HOME=$dir TMPDIR=$dir "$@")
-}
 
 # run_one WORKLOAD CRAWLER RUN URL N ACCESS_LOG: one measured crawl, one results row
 run_one() {

@@ -8,6 +8,7 @@
 #        HOSTS=1000 HOST_PAGES=20 HOST_DELAY=0.2 HOST_LATENCY=0.05 HOST_MAX=100   the many-hosts crawl
 #        HOSTS_SMALL=100   the smaller run that RSS per host is measured against
 #        WGET_HOSTS=10     hosts wget2 crawls (one thread, --wait: slow)
+#        SCRAPY_SECONDS=60 how long Scrapy crawls the million pages (the whole site would take it hours)
 #        TIMEOUT=300       seconds per crawl (the many-hosts crawls get three times that)
 #        PARTS="pages hosts"  which of the two to run
 # Logs and samples stay in bench/out/scale/.
@@ -17,6 +18,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SCALE_PAGES=${SCALE_PAGES:-1000000} SCALE_BYTES=${SCALE_BYTES:-1500} SCALE_CONC=${SCALE_CONC:-100}
 HOSTS=${HOSTS:-1000} HOST_PAGES=${HOST_PAGES:-20} HOST_DELAY=${HOST_DELAY:-0.2} HOST_LATENCY=${HOST_LATENCY:-0.05}
 HOST_MAX=${HOST_MAX:-100} HOSTS_SMALL=${HOSTS_SMALL:-100} WGET_HOSTS=${WGET_HOSTS:-10}
+SCRAPY_SECONDS=${SCRAPY_SECONDS:-60}
 PARTS=${PARTS:-pages hosts}
 LINKS=10 BYTES=$SCALE_BYTES
 dir=$out/scale
@@ -63,11 +65,45 @@ if [[ " $PARTS " == *" pages "* ]]; then
     "$AF" "${crawl[@]}" --output "$cwd/records.jsonl" --state "$cwd/state")
   rm -rf "$cwd"
 
+  # The peers on the same site, with the same concurrency: wget2's whole crawl (it keeps no state, so
+  # an interrupted crawl starts over), and Scrapy for SCRAPY_SECONDS with JOBDIR, its saved state (at its
+  # rate the whole site would take it about an hour and a half).
+  url="http://127.0.0.1:$port/index.html"
+  cwd=$(mktemp -d "$work/cwd.XXXXXX")
+  crawler_cmd wget2 "$url" "$SCALE_CONC"
+  before=$(wc -l <"$access")
+  set +e
+  in_scratch "$cwd" timeout --foreground -k 5 "$((TIMEOUT * 20))" "${cmd[@]}" >"$dir/wget2.out" 2>&1 &
+  pid=$!
+  bg_pids+=("$pid")
+  python3 "$repo/bench/scale_sample.py" "$pid" "$access" "$before" >"$dir/wget2-samples.tsv"
+  wait "$pid"; rc=$?
+  set -e
+  wget_whole=$(python3 "$repo/bench/scale_sample.py" --summary "$dir/wget2-samples.tsv" "$rc" "$expected")
+  rm -rf "$cwd"
+
+  cwd=$(mktemp -d "$work/cwd.XXXXXX")
+  crawler_cmd scrapy "$url" "$SCALE_CONC"
+  cmd+=(-s "CLOSESPIDER_TIMEOUT=$SCRAPY_SECONDS" -s "JOBDIR=$cwd/job")
+  before=$(wc -l <"$access")
+  set +e
+  in_scratch "$cwd" timeout --foreground -k 5 "$((SCRAPY_SECONDS * 3))" "${cmd[@]}" >"$dir/scrapy.out" 2>&1 &
+  pid=$!
+  bg_pids+=("$pid")
+  python3 "$repo/bench/scale_sample.py" "$pid" "$access" "$before" >"$dir/scrapy-samples.tsv"
+  wait "$pid"; rc=$?
+  set -e
+  job_mib=$(du -sm "$cwd/job" 2>/dev/null | cut -f1) || job_mib="n/a"
+  scrapy_part=$(python3 "$repo/bench/scale_sample.py" --part "$dir/scrapy-samples.tsv" "$rc" "$expected")
+  rm -rf "$cwd"
+
   cat >>"$md" <<EOF
-**$(python3 -c "print(f'{$site_pages:,}')") pages** (gensite.py, $SCALE_BYTES bytes and $LINKS links a page, no delay), \`--max $SCALE_CONC --state\`, asyncfetch only:
+**$(python3 -c "print(f'{$site_pages:,}')") pages** (gensite.py, $SCALE_BYTES bytes and $LINKS links a page, no delay), \`--max $SCALE_CONC --state\`:
 
 - Whole crawl: $whole; the state file (SQLite, with its WAL) was $state_mib MiB at the end.
 - Interrupted and resumed: $resumed.
+- wget2 (\`--max-threads $SCALE_CONC\`, no state: an interrupted crawl starts over): $wget_whole.
+- Scrapy (\`CONCURRENT_REQUESTS=$SCALE_CONC\`, \`JOBDIR\` for its saved state), stopped after $SCRAPY_SECONDS s (\`CLOSESPIDER_TIMEOUT\`): $scrapy_part; its JOBDIR was $job_mib MiB.
 
 EOF
 fi

@@ -6,6 +6,8 @@ usage: scale_sample.py PID ACCESS_LOG START_LINE
            (PID may be a `timeout` wrapper: the deepest first child is sampled)
        scale_sample.py --summary SAMPLES_TSV EXIT_CODE EXPECTED_REQUESTS
            prints one line: total, and pages/s and RSS over the first and last tenth
+       scale_sample.py --part SAMPLES_TSV EXIT_CODE EXPECTED_REQUESTS
+           for a crawl stopped early: requests, pages/s, peak RSS, and the time the whole would take
 """
 import sys
 import time
@@ -106,8 +108,23 @@ def summary(path, rc, expected):
     )
 
 
+def part(path, rc, expected):
+    rows = [tuple(float(x) for x in line.split("\t")) for line in open(path) if line.strip()]
+    if not rows or rows[-1][1] == 0:
+        return f"no requests seen (exit {rc})"
+    total = rows[-1][1]
+    t_first, t_end = crossing(rows, 1), crossing(rows, total)
+    rate = total / (t_end - t_first) if t_end > t_first else float("nan")
+    return (
+        f"{int(total):,} requests in {t_end:.1f} s (exit {rc}), {rate:,.0f} pages/s, peak RSS {rows[-1][3] / 1024:.0f} MiB; "
+        f"at that rate the {expected:,} requests would take {expected / rate / 60:,.0f} min"
+    )
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "--summary":
         print(summary(sys.argv[2], sys.argv[3], int(sys.argv[4])))
+    elif sys.argv[1] == "--part":
+        print(part(sys.argv[2], sys.argv[3], int(sys.argv[4])))
     else:
         sample(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]))
