@@ -166,7 +166,7 @@ def main():
     scale = open(a.scale_file).read().rstrip()
     print(body)
     print("\n".join(notes + [""] + counts))
-    print(f"\nasyncfetch start-up: {a.startup}\n\nScale:\n{scale}")
+    print(f"\nStart-up: {a.startup}\n\nScale:\n{scale}")
 
     if not a.markdown:
         return
@@ -199,7 +199,7 @@ def main():
         "",
         *counts,
         "",
-        f"- asyncfetch start-up: {a.startup}",
+        f"- Start-up: {a.startup}",
         "",
         "## Answer to next request (synthetic site, tcpdump)",
         "",

@@ -146,6 +146,12 @@ done
 # The installed tool (Native AOT on linux-x64) and the JIT build (the `any` package), on `--help`
 # and on a one-page crawl of the zero-delay python3-doc server (start-up, host, HTTP pipeline, one
 # request, exit).
+# startup_figures JSON: hyperfine's medians (min–max) of a help and a one-page command, on one line.
+startup_figures() {
+  python3 -c 'import json, sys; rs = json.load(open(sys.argv[1]))["results"]
+names = ["`--help`", "one-page crawl"]
+print("; ".join("%s %.1f ms (%.1f–%.1f)" % (n, r["median"] * 1000, r["min"] * 1000, r["max"] * 1000) for n, r in zip(names, rs)), end="")' "$1"
+}
 startup="n/a ($af_reason)"
 # Measured whenever the binary starts, even before it can crawl (then it says so).
 if command -v "$AF" >/dev/null && timeout 30 "$AF" --help >/dev/null 2>&1; then
@@ -161,11 +167,7 @@ if command -v "$AF" >/dev/null && timeout 30 "$AF" --help >/dev/null 2>&1; then
       wait_quiet
       hyperfine -N --warmup 3 --runs 20 --export-json "$last/startup-$tag.json" "$bin --help" ${one_page:+"$one_page"} \
         >"$last/logs/startup-$tag.out" 2>&1
-      startup+=$(python3 -c 'import json, sys; rs = json.load(open(sys.argv[1]))["results"]
-names = ["`--help`", "one-page crawl"]
-print("; ".join("%s %.1f ms (%.1f–%.1f)" % (n, r["median"] * 1000, r["min"] * 1000, r["max"] * 1000) for n, r in zip(names, rs)), end="")' \
-        "$last/startup-$tag.json")
-      startup="$startup [$label]"
+      startup+="$(startup_figures "$last/startup-$tag.json") [$label]"
     else
       "$bin" --help >/dev/null 2>&1
       t0=$(date +%s%N)
@@ -175,6 +177,17 @@ print("; ".join("%s %.1f ms (%.1f–%.1f)" % (n, r["median"] * 1000, r["min"] * 
     fi
     startup+=" · "
   done
+  # The peers the same way: their help, and one page fetched (no recursion, so no robots.txt).
+  if command -v hyperfine >/dev/null; then
+    page="http://127.0.0.1:$pydoc_port/index.html"
+    wait_quiet
+    hyperfine -N --warmup 3 --runs 20 --export-json "$last/startup-wget2.json" "wget2 --help" \
+      "wget2 -q -O /dev/null --no-hsts --no-hpkp --no-ocsp $page" >"$last/logs/startup-wget2.out" 2>&1
+    startup+="$(startup_figures "$last/startup-wget2.json") [wget2] · "
+    hyperfine -N --warmup 1 --runs 10 --export-json "$last/startup-scrapy.json" "scrapy -h" \
+      "scrapy fetch --nolog $page" >"$last/logs/startup-scrapy.out" 2>&1
+    startup+="$(startup_figures "$last/startup-scrapy.json") [scrapy; \`scrapy fetch\`; 10 runs after 1 warm-up] · "
+  fi
   startup="${startup% · } (hyperfine: median (min–max) of 20 runs after 3 warm-ups)"
   if [ -n "$af_reason" ]; then startup="$startup; the binary has no crawl command yet, so this is the start-up of the skeleton"; fi
 fi
