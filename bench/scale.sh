@@ -32,6 +32,21 @@ build_tools
 [ -z "$af_reason" ] || { echo "asyncfetch: n/a ($af_reason)" | tee "$md"; exit 0; }
 : >"$md"
 
+# sampled_run NAME SECONDS: runs "${cmd[@]}" in the scratch directory $cwd for at most SECONDS, sampling
+# the requests nginx logs and the crawler's RSS into $dir/NAME-samples.tsv (its output: $dir/NAME.out);
+# sets rc to its exit code.
+sampled_run() {
+  local name=$1 seconds=$2 before pid
+  before=$(wc -l <"$access")
+  set +e
+  in_scratch "$cwd" timeout --foreground -k 5 "$seconds" "${cmd[@]}" >"$dir/$name.out" 2>&1 &
+  pid=$!
+  bg_pids+=("$pid")
+  python3 "$repo/bench/scale_sample.py" "$pid" "$access" "$before" >"$dir/$name-samples.tsv"
+  wait "$pid"; rc=$?
+  set -e
+}
+
 # ---------------------------------------------------------------- a million pages
 if [[ " $PARTS " == *" pages "* ]]; then
   gen_site "$SCALE_PAGES" "$SCALE_BYTES"
@@ -43,17 +58,10 @@ if [[ " $PARTS " == *" pages "* ]]; then
 
   # One whole crawl, sampled: pages/s and RSS over the first and the last tenth.
   cwd=$(mktemp -d "$work/cwd.XXXXXX")
-  before=$(wc -l <"$access")
-  set +e
   # Records go to a scratch file, not /dev/null: with --state the output is reopened
   # and cut back to the last checkpoint on resume, which /dev/null refuses (EINVAL).
-  (cd "$cwd" && exec timeout --foreground -k 5 "$((TIMEOUT * 20))" "$AF" "${crawl[@]}" \
-     --output "$cwd/records.jsonl" --state "$cwd/state") >"$dir/pages.out" 2>&1 &
-  pid=$!
-  bg_pids+=("$pid")
-  python3 "$repo/bench/scale_sample.py" "$pid" "$access" "$before" >"$dir/pages-samples.tsv"
-  wait "$pid"; rc=$?
-  set -e
+  cmd=("$AF" "${crawl[@]}" --output "$cwd/records.jsonl" --state "$cwd/state")
+  sampled_run pages "$((TIMEOUT * 20))"
   state_mib=$(du -cm "$cwd"/state* 2>/dev/null | tail -n 1 | cut -f1) || state_mib="n/a"
   whole=$(python3 "$repo/bench/scale_sample.py" --summary "$dir/pages-samples.tsv" "$rc" "$expected")
   if [ "$rc" != 0 ]; then whole="$whole; asyncfetch said: $(tail -n 1 "$dir/pages.out")"; fi
@@ -71,28 +79,14 @@ if [[ " $PARTS " == *" pages "* ]]; then
   url="http://127.0.0.1:$port/index.html"
   cwd=$(mktemp -d "$work/cwd.XXXXXX")
   crawler_cmd wget2 "$url" "$SCALE_CONC"
-  before=$(wc -l <"$access")
-  set +e
-  in_scratch "$cwd" timeout --foreground -k 5 "$((TIMEOUT * 20))" "${cmd[@]}" >"$dir/wget2.out" 2>&1 &
-  pid=$!
-  bg_pids+=("$pid")
-  python3 "$repo/bench/scale_sample.py" "$pid" "$access" "$before" >"$dir/wget2-samples.tsv"
-  wait "$pid"; rc=$?
-  set -e
+  sampled_run wget2 "$((TIMEOUT * 20))"
   wget_whole=$(python3 "$repo/bench/scale_sample.py" --summary "$dir/wget2-samples.tsv" "$rc" "$expected")
   rm -rf "$cwd"
 
   cwd=$(mktemp -d "$work/cwd.XXXXXX")
   crawler_cmd scrapy "$url" "$SCALE_CONC"
   cmd+=(-s "CLOSESPIDER_TIMEOUT=$SCRAPY_SECONDS" -s "JOBDIR=$cwd/job")
-  before=$(wc -l <"$access")
-  set +e
-  in_scratch "$cwd" timeout --foreground -k 5 "$((SCRAPY_SECONDS * 3))" "${cmd[@]}" >"$dir/scrapy.out" 2>&1 &
-  pid=$!
-  bg_pids+=("$pid")
-  python3 "$repo/bench/scale_sample.py" "$pid" "$access" "$before" >"$dir/scrapy-samples.tsv"
-  wait "$pid"; rc=$?
-  set -e
+  sampled_run scrapy "$((SCRAPY_SECONDS * 3))"
   job_mib=$(du -sm "$cwd/job" 2>/dev/null | cut -f1) || job_mib="n/a"
   scrapy_part=$(python3 "$repo/bench/scale_sample.py" --part "$dir/scrapy-samples.tsv" "$rc" "$expected")
   rm -rf "$cwd"

@@ -117,6 +117,7 @@ public sealed class OpenWebTests
         // A password found in a link is never sent, with or without the option.
         Assert.Contains("/from-link ", authorization);
     }
+
     [Fact]
     public async Task A_host_spelled_with_and_without_credentials_is_one_host_for_its_limits_and_robots_txt()
     {
