@@ -36,6 +36,7 @@ internal sealed class UrlCredentials
     {
         var colon = url.UserInfo.IndexOf(':');
         var user = colon < 0 ? url.UserInfo : url.UserInfo[..colon];
-        return $"{Strip(url).GetLeftPart(UriPartial.Authority)} {user}";
+        // The origin without userinfo, as CrawlRequest.HostKey has it: no stripped copy of the URL is built for it.
+        return $"{url.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped)} {user}";
     }
 }
